@@ -1,0 +1,32 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User, handle_validator
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up plus the public handle and display name."""
+
+    handle = forms.CharField(
+        label=_("Handle"),
+        max_length=30,
+        validators=[handle_validator],
+        help_text=_("Your public name in profile addresses, like /@handle."),
+    )
+    display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
+
+    field_order = ["email", "handle", "display_name", "password1", "password2"]
+
+    def clean_handle(self) -> str:
+        handle = self.cleaned_data["handle"]
+        if User.objects.filter(handle__iexact=handle).exists():
+            raise forms.ValidationError(_("This handle is taken. Please choose another one."))
+        return handle
+
+    def save(self, request):
+        user = super().save(request)
+        user.handle = self.cleaned_data["handle"]
+        user.display_name = self.cleaned_data.get("display_name", "")
+        user.save(update_fields=["handle", "display_name"])
+        return user

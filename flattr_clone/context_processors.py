@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def platform(request):
+    """Values every template may need."""
+    return {
+        "PLATFORM_CURRENCY": settings.PLATFORM_CURRENCY,
+        "PAYMENTS_SANDBOX": settings.PAYMENTS_SANDBOX,
+        "SITE_URL": settings.SITE_URL,
+    }

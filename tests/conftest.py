@@ -1,0 +1,58 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from flattr_clone.celery import app as celery_app
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); SQLite serialises writers")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_eagerly():
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _ledger_stays_consistent(request):
+    """After every test that touched the database, the ledger invariants still hold."""
+    yield
+    uses_db = {"db", "transactional_db", "live_server", "django_db_setup"} & set(
+        request.fixturenames
+    ) or request.node.get_closest_marker("django_db")
+    if not uses_db or request.node.get_closest_marker("ledger_broken"):
+        return
+    from payouts.ledger import ledger_check
+
+    report = ledger_check(record=False)
+    assert report.ok, f"ledger invariants broken after the test: {report.as_dict()}"
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """The local fake Stripe server, with the platform configured to use it."""
+    from tests.fake_stripe import FakeStripe
+
+    server = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_platform"
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_test_connect"
+    settings.STRIPE_API_BASE = server.url
+    settings.PAYMENTS_SANDBOX = False
+    yield server
+    server.stop()

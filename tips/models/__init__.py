@@ -1,0 +1,3 @@
+from .things import Click, Thing
+
+__all__ = ["Click", "Thing"]
