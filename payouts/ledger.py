@@ -55,7 +55,9 @@ class Posting:
 
     def __post_init__(self) -> None:
         if type(self.amount_cents) is not int or self.amount_cents <= 0:
-            raise LedgerError(f"amount must be a positive integer of cents, not {self.amount_cents!r}")
+            raise LedgerError(
+                f"amount must be a positive integer of cents, not {self.amount_cents!r}"
+            )
         if self.debit.pk is None or self.credit.pk is None:
             raise LedgerError("both accounts must be saved")
         if self.debit.pk == self.credit.pk:
@@ -208,8 +210,15 @@ def _insert_ignoring_conflicts(postings: Sequence[Posting], at: datetime) -> dic
             rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
             params: list = []
             for p in batch:
-                params += [p.debit.pk, p.credit.pk, p.amount_cents, p.idempotency_key, p.kind,
-                           p.reference, at]
+                params += [
+                    p.debit.pk,
+                    p.credit.pk,
+                    p.amount_cents,
+                    p.idempotency_key,
+                    p.kind,
+                    p.reference,
+                    at,
+                ]
             cursor.execute(
                 f"INSERT INTO {table} (debit_id, credit_id, amount_cents, idempotency_key, kind, "  # noqa: S608
                 f"reference, created_at) VALUES {rows} "
@@ -235,8 +244,7 @@ def _apply_to_balances(postings: Sequence[Posting]) -> None:
     ids = sorted(deltas)
     # Lock in id order so two groups touching the same accounts never deadlock.
     locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     }
     for pk in ids:
         account = locked[pk]

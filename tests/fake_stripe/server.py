@@ -138,10 +138,14 @@ class FakeStripe:
     def calls(self, method: str, path_pattern: str) -> list[Request]:
         """Requests that reached a handler (replays and injected failures before work excluded)."""
         pattern = re.compile(f"^{path_pattern}$")
-        return [r for r in self.requests if r.method == method and pattern.match(r.path) and r.answered]
+        return [
+            r for r in self.requests if r.method == method and pattern.match(r.path) and r.answered
+        ]
 
     @staticmethod
-    def error(status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error") -> tuple[int, dict]:
+    def error(
+        status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error"
+    ) -> tuple[int, dict]:
         error: dict[str, Any] = {"type": type_, "message": message}
         if code:
             error["code"] = code
@@ -164,12 +168,15 @@ class FakeStripe:
             if key and key in self._idempotent:
                 fingerprint, status, body = self._idempotent[key]
                 if fingerprint != _fingerprint(method, split.path, params):
-                    return self._respond(http, *self.error(
-                        400,
-                        "Keys for idempotent requests can only be used with the same parameters "
-                        "they were first used with.",
-                        type_="idempotency_error",
-                    ))
+                    return self._respond(
+                        http,
+                        *self.error(
+                            400,
+                            "Keys for idempotent requests can only be used with the same parameters "
+                            "they were first used with.",
+                            type_="idempotency_error",
+                        ),
+                    )
                 return self._respond(http, status, body, replay=True)
             failure = self._take_failure(method, split.path)
             if failure and not failure.after_work:
@@ -204,7 +211,9 @@ class FakeStripe:
         return self.error(404, f"Unrecognized request URL ({method}: {path}).")
 
     @staticmethod
-    def _respond(http: BaseHTTPRequestHandler, status: int, body: dict, replay: bool = False) -> None:
+    def _respond(
+        http: BaseHTTPRequestHandler, status: int, body: dict, replay: bool = False
+    ) -> None:
         data = json.dumps(body).encode()
         http.send_response(status)
         http.send_header("Content-Type", "application/json")

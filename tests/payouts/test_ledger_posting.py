@@ -31,7 +31,10 @@ def outside():
 
 def fund(user, outside, cents, key="fund"):
     return post_transfer(
-        debit=outside, credit=wallet_of(user), amount_cents=cents, idempotency_key=key,
+        debit=outside,
+        credit=wallet_of(user),
+        amount_cents=cents,
+        idempotency_key=key,
         kind="top_up",
     )
 
@@ -67,8 +70,11 @@ def test_a_wallet_cannot_be_overdrawn(reader, outside):
 
     with pytest.raises(InsufficientFunds) as refused:
         post_transfer(
-            debit=wallet_of(reader), credit=earnings_of(creator), amount_cents=501,
-            idempotency_key="too-much", kind="distribution",
+            debit=wallet_of(reader),
+            credit=earnings_of(creator),
+            amount_cents=501,
+            idempotency_key="too-much",
+            kind="distribution",
         )
     assert refused.value.missing_cents == 1
     assert balance_cents(reader, Account.Kind.WALLET) == 500
@@ -82,10 +88,12 @@ def test_a_group_is_applied_whole_or_not_at_all(reader, outside):
     commission = system_account(Account.Kind.COMMISSION)
 
     with pytest.raises(InsufficientFunds):
-        post_transfers([
-            Posting(wallet, commission, 50, "c", "commission"),
-            Posting(wallet, earnings, 451, "d", "distribution"),
-        ])
+        post_transfers(
+            [
+                Posting(wallet, commission, 50, "c", "commission"),
+                Posting(wallet, earnings, 451, "d", "distribution"),
+            ]
+        )
     assert balance_cents(reader, Account.Kind.WALLET) == 500
     assert Transfer.objects.count() == 1
 

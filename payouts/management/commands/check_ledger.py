@@ -14,7 +14,9 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool = False, **options):
         report = ledger_check()
         if json:
-            self.stdout.write(_dumps({"status": "ok" if report.ok else "failed", **report.as_dict()}))
+            self.stdout.write(
+                _dumps({"status": "ok" if report.ok else "failed", **report.as_dict()})
+            )
         else:
             self.stdout.write(
                 f"accounts={report.accounts} transfers={report.transfers} "
