@@ -245,7 +245,7 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
-# Only for tests and self-hosted Stripe-compatible gateways: where the stripe library sends requests.
+# Where the stripe library sends requests; only for tests against the local fake.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # The offline sandbox is the demo's provider. It exists only in embedded mode:
 # a production deployment (SECRET_KEY set) can never turn it on.

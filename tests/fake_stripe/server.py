@@ -14,6 +14,7 @@ What it imitates:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -23,9 +24,10 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 Handler = Callable[["FakeStripe", dict, re.Match], tuple[int, dict]]
@@ -172,8 +174,8 @@ class FakeStripe:
                         http,
                         *self.error(
                             400,
-                            "Keys for idempotent requests can only be used with the same parameters "
-                            "they were first used with.",
+                            "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first used with.",
                             type_="idempotency_error",
                         ),
                     )
@@ -189,10 +191,8 @@ class FakeStripe:
             # The work is done and stored; the client never hears back.
             time.sleep(0.05)
             http.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 http.connection.shutdown(2)
-            except OSError:
-                pass
             return None
         return self._respond(http, status, body)
 
