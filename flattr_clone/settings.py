@@ -122,7 +122,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}  # filled in flattr_clone/celery.py from the apps' schedules
+# Periodic jobs for `celery beat`; each feature adds its entries here.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Accounts and authentication --------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -239,6 +240,9 @@ PAYDAY_CHUNK_SIZE = env.int("PAYDAY_CHUNK_SIZE", default=2000)
 # Payday for the previous month runs on the 1st at this hour:minute (TIME_ZONE).
 PAYDAY_HOUR = env.int("PAYDAY_HOUR", default=2)
 PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
+# Celery tasks (dotted paths) enqueued once a payday run is done, each called with
+# month="YYYY-MM": the payout batch, the monthly e-mails.
+PAYDAY_FOLLOW_UP_TASKS: list[str] = []
 
 # --- Payment provider -------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -247,6 +251,7 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_CONNECT_WEBHOOK_SECRET = env.str("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 # Where the stripe library sends requests; only for tests against the local fake.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 # The offline sandbox is the demo's provider. It exists only in embedded mode:
 # a production deployment (SECRET_KEY set) can never turn it on.
 PAYMENTS_SANDBOX = EMBEDDED and not STRIPE_SECRET_KEY
