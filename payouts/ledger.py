@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from .models import Account, LedgerCheck, Transfer
@@ -64,6 +63,8 @@ class Posting:
             raise LedgerError("debit and credit must be different accounts")
         if not self.idempotency_key or len(self.idempotency_key) > 200:
             raise LedgerError("an idempotency key of 1 to 200 characters is required")
+        if len(self.reference) > 200:
+            raise LedgerError("a reference has at most 200 characters")
         if self.kind not in Transfer.Kind.values:
             raise LedgerError(f"unknown transfer kind {self.kind!r}")
 
@@ -161,7 +162,10 @@ def post_transfers(postings: Sequence[Posting], *, at: datetime | None = None) -
     _check_matches(postings, stored)
     fresh = [p for p in postings if p.idempotency_key not in stored]
 
-    inserted = _insert_ignoring_conflicts(fresh, at) if fresh else {}
+    # Insert in key order: two groups sharing keys then wait on each other's unique-index
+    # entries in the same order and cannot deadlock.
+    ordered = sorted(fresh, key=lambda p: p.idempotency_key)
+    inserted = _insert_ignoring_conflicts(ordered, at) if ordered else {}
     raced = [p for p in fresh if p.idempotency_key not in inserted]
     if raced:
         # A concurrent transaction committed these keys first; they must match.
@@ -291,19 +295,15 @@ class LedgerReport:
 def ledger_check(*, record: bool = True) -> LedgerReport:
     """Verify PRODUCT.md's invariants: balances sum to zero, no bounded account is negative,
     and every cached balance equals the sum of its transfers."""
-    credits = dict(
-        Transfer.objects.values("credit").annotate(s=Sum("amount_cents")).values_list("credit", "s")
-    )
-    debits = dict(
-        Transfer.objects.values("debit").annotate(s=Sum("amount_cents")).values_list("debit", "s")
-    )
     negative, mismatched = [], []
     total = 0
     count = 0
-    for pk, kind, cached in Account.objects.values_list("pk", "kind", "balance_cents").iterator():
+    transfers = 0
+    for pk, kind, cached, credited, debited, credit_count in _balances_snapshot():
         count += 1
         total += cached
-        computed = credits.get(pk, 0) - debits.get(pk, 0)
+        transfers += credit_count
+        computed = credited - debited
         if computed != cached:
             mismatched.append({"account": pk, "cached": cached, "transfers": computed})
         if cached < 0 and kind not in Account.UNBOUNDED_KINDS:
@@ -311,7 +311,7 @@ def ledger_check(*, record: bool = True) -> LedgerReport:
     report = LedgerReport(
         ok=total == 0 and not negative and not mismatched,
         accounts=count,
-        transfers=Transfer.objects.count(),
+        transfers=transfers,
         total_cents=total,
         negative_accounts=negative,
         mismatched_accounts=mismatched,
@@ -319,3 +319,29 @@ def ledger_check(*, record: bool = True) -> LedgerReport:
     if record:
         LedgerCheck.objects.create(ok=report.ok, report=report.as_dict())
     return report
+
+
+def _balances_snapshot() -> list[tuple[int, str, int, int, int, int]]:
+    """Per account: (id, kind, cached balance, sum credited, sum debited, transfers credited).
+
+    ONE statement, so PostgreSQL reads it from one snapshot: separate queries for
+    credits, debits and cached balances would see transfers committed in between
+    and report a broken ledger while payday or a webhook is posting.
+    """
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    transfers = connection.ops.quote_name(Transfer._meta.db_table)
+    sql = (
+        f"SELECT a.id, a.kind, a.balance_cents, COALESCE(c.total, 0), COALESCE(d.total, 0), "  # noqa: S608
+        f"COALESCE(c.n, 0) FROM {accounts} a "
+        f"LEFT JOIN (SELECT credit_id AS account_id, SUM(amount_cents) AS total, COUNT(*) AS n "
+        f"FROM {transfers} GROUP BY credit_id) c ON c.account_id = a.id "
+        f"LEFT JOIN (SELECT debit_id AS account_id, SUM(amount_cents) AS total "
+        f"FROM {transfers} GROUP BY debit_id) d ON d.account_id = a.id "
+        "ORDER BY a.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [
+            (pk, kind, int(cached), int(credited), int(debited), int(n))
+            for pk, kind, cached, credited, debited, n in cursor.fetchall()
+        ]

@@ -124,3 +124,29 @@ def test_check_ledger_reports_a_cached_balance_that_differs(reader, outside):
     assert report.mismatched_accounts == [
         {"account": wallet_of(reader).pk, "cached": 400, "transfers": 500}
     ]
+
+
+def test_a_reference_longer_than_the_column_is_refused_before_touching_the_database(
+    reader, outside
+):
+    with pytest.raises(LedgerError):
+        post_transfer(
+            debit=outside,
+            credit=wallet_of(reader),
+            amount_cents=100,
+            idempotency_key="long-reference",
+            kind="top_up",
+            reference="x" * 201,
+        )
+    assert Transfer.objects.count() == 0
+
+
+def test_check_ledger_counts_every_transfer_once(reader, outside):
+    fund(reader, outside, 500, key="a")
+    fund(reader, outside, 700, key="b")
+
+    report = ledger_check(record=False)
+
+    assert report.ok
+    assert report.transfers == 2
+    assert report.total_cents == 0
