@@ -11,6 +11,7 @@ real parts. The README lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -243,6 +244,10 @@ PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # Celery tasks (dotted paths) enqueued once a payday run is done, each called with
 # month="YYYY-MM": the payout batch, the monthly e-mails.
 PAYDAY_FOLLOW_UP_TASKS: list[str] = []
+CELERY_BEAT_SCHEDULE["payday-previous-month"] = {
+    "task": "tips.tasks.payday_previous_month",
+    "schedule": crontab(day_of_month="1", hour=str(PAYDAY_HOUR), minute=str(PAYDAY_MINUTE)),
+}
 
 # --- Payment provider -------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

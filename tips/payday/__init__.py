@@ -1,0 +1,1 @@
+"""Payday: the monthly split of readers' budgets across the creators they clicked."""

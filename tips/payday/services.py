@@ -1,0 +1,555 @@
+"""Payday (PRODUCT.md, "Payday"): close a month and move money from wallets to earnings.
+
+``payday_run`` plans the run once (its readers, in fixed chunks of ids), then enqueues one
+``tips.tasks.payday_chunk`` task per chunk that is not done. Each chunk is one transaction:
+its transfers, its records and its "done" mark commit together, so a crash anywhere leaves
+every chunk either fully applied or not at all, and a new run finishes the rest. The
+idempotency keys make a repeated chunk a no-op even if the "done" mark were lost. The chunk
+that completes last stores the totals, marks the run done and enqueues the follow-up tasks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from payouts.ledger import LedgerError, system_account
+from payouts.models import Account, BudgetChange, Transfer
+from tips.models import Click, PaydayChunk, PaydayRecord, PaydayRun
+from tips.months import format_month, has_ended, month_end
+from tips.split import split_given
+
+from .bulk import Row, lock_balances, write_transfers
+
+logger = logging.getLogger(__name__)
+
+
+class PaydayError(Exception):
+    """Payday refused to run; nothing was changed."""
+
+
+class PaydayBusy(PaydayError):
+    """Another payday for the same month holds the lock."""
+
+
+# --- Keys (a contract: other features read these) ------------------------------------
+
+
+def payday_reference(month: dt.date) -> str:
+    return f"payday:{format_month(month)}"
+
+
+def share_key(month: dt.date, reader_pk: int, creator_pk: int) -> str:
+    return f"payday:{format_month(month)}:{reader_pk}:{creator_pk}"
+
+
+def commission_key(month: dt.date, reader_pk: int) -> str:
+    return f"payday:{format_month(month)}:{reader_pk}:commission"
+
+
+# --- Totals --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class PaydayTotals:
+    month: str
+    readers: int
+    creators: int
+    given: int
+    commission: int
+    distributed: int
+    status: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def run_totals(run: PaydayRun) -> PaydayTotals:
+    return PaydayTotals(
+        month=format_month(run.month),
+        readers=run.readers,
+        creators=run.creators,
+        given=run.given_cents,
+        commission=run.commission_cents,
+        distributed=run.distributed_cents,
+        status=run.status,
+    )
+
+
+# --- Refusals ------------------------------------------------------------------------
+
+
+def check_month_can_run(month: dt.date) -> None:
+    """Raise PaydayError unless ``month`` has ended and every earlier month with clicks has a
+    finished payday."""
+    if not has_ended(month):
+        raise PaydayError(
+            _("The month %(month)s has not ended yet; payday runs after %(end)s.")
+            % {"month": format_month(month), "end": f"{month_end(month):%Y-%m-%d %H:%M %Z}"}
+        )
+    # Clicks only ever land in the current month, and every done run was checked the same
+    # way, so only months after the latest done run can be missing their payday.
+    last_done = (
+        PaydayRun.objects.filter(month__lt=month, status=PaydayRun.Status.DONE)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    earlier = Click.objects.filter(month__lt=month, revoked_at__isnull=True)
+    if last_done is not None:
+        earlier = earlier.filter(month__gt=last_done)
+    missing = earlier.order_by("month").values_list("month", flat=True).first()
+    if missing is not None:
+        raise PaydayError(
+            _(
+                "The payday of %(earlier)s has not finished; run it before %(month)s "
+                "(python manage.py payday --month %(earlier)s)."
+            )
+            % {"earlier": format_month(missing), "month": format_month(month)}
+        )
+
+
+# --- Locking -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _month_lock(month: dt.date) -> Iterator[None]:
+    """A PostgreSQL session advisory lock per month, held while this process drives the run.
+
+    It is released when the process dies, so a crashed run can be resumed at once; a live
+    one cannot be joined. SQLite (the single-process demo) serialises writers by itself.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    # "payd" in the high half keeps clear of other features' advisory locks.
+    key = (0x70617964 << 32) | zlib.crc32(f"payday:{format_month(month)}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s::bigint)", [key])
+        (acquired,) = cursor.fetchone()
+    if not acquired:
+        raise PaydayBusy(
+            _("A payday for %(month)s is already running; try again when it has finished.")
+            % {"month": format_month(month)}
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s::bigint)", [key])
+
+
+# --- The run -------------------------------------------------------------------------
+
+
+def payday_run(*, month: dt.date, chunk_size: int | None = None) -> PaydayRun:
+    """Run (or resume) the payday of ``month`` and return its run.
+
+    With eager Celery (the demo, the command) the chunks run before this returns; with
+    workers, the run is ``running`` until the last chunk completes. Raises ``PaydayError``
+    when the month cannot run yet and ``PaydayBusy`` when another run holds the month.
+    """
+    check_month_can_run(month)
+    with _month_lock(month):
+        try:
+            run = _plan_and_enqueue(month, chunk_size or settings.PAYDAY_CHUNK_SIZE)
+        except Exception as error:
+            _record_failure(month, error)
+            raise
+        return PaydayRun.objects.get(pk=run.pk)
+
+
+def _plan_and_enqueue(month: dt.date, chunk_size: int) -> PaydayRun:
+    from tips.tasks import payday_chunk
+
+    system_account(Account.Kind.COMMISSION)  # created outside the chunks' lock sets
+    with transaction.atomic():
+        run, created = PaydayRun.objects.select_for_update().get_or_create(
+            month=month, defaults={"chunk_size": chunk_size}
+        )
+        if run.status == PaydayRun.Status.DONE:
+            return run
+        if created:
+            _plan_chunks(run)
+        else:
+            run.status = PaydayRun.Status.RUNNING
+            run.started_at = timezone.now()
+            run.last_error = ""
+            run.save(update_fields=["status", "started_at", "last_error"])
+        pending = list(
+            run.chunks.filter(done_at__isnull=True).order_by("number").values_list("pk", flat=True)
+        )
+        logger.info("payday %s: %d chunk(s) to process", format_month(month), len(pending))
+        if not run.chunks_total:
+            _finish(run)
+        for chunk_pk in pending:
+            payday_chunk.delay_on_commit(chunk_id=chunk_pk)
+    # With eager Celery the chunks ran when the block above committed.
+    return run
+
+
+def _plan_chunks(run: PaydayRun) -> None:
+    reader_ids = list(
+        Click.objects.filter(month=run.month, revoked_at__isnull=True)
+        .order_by("reader_id")
+        .values_list("reader_id", flat=True)
+        .distinct()
+    )
+    size = run.chunk_size
+    chunks = [
+        PaydayChunk(
+            run=run,
+            number=number,
+            first_reader_id=reader_ids[start],
+            last_reader_id=reader_ids[min(start + size, len(reader_ids)) - 1],
+        )
+        for number, start in enumerate(range(0, len(reader_ids), size), start=1)
+    ]
+    PaydayChunk.objects.bulk_create(chunks, batch_size=1000)
+    run.chunks_total = len(chunks)
+    run.eligible_readers = len(reader_ids)
+    run.save(update_fields=["chunks_total", "eligible_readers"])
+
+
+def _record_failure(month: dt.date, error: BaseException) -> None:
+    """Keep the error on the run for operators; the run stays resumable."""
+    PaydayRun.objects.filter(month=month).exclude(status=PaydayRun.Status.DONE).update(
+        status=PaydayRun.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
+
+
+# --- One chunk -----------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReaderPlan:
+    reader_pk: int
+    budget_cents: int
+    wallet_cents: int
+    given_cents: int
+    commission_cents: int
+    shares: dict[int, int]
+
+
+def payday_chunk_process(*, chunk_id: int) -> bool:
+    """Process one chunk of readers in one transaction; False when it was already done (or is
+    being done by another worker right now)."""
+    try:
+        return _process_chunk(chunk_id)
+    except Exception as error:
+        run_month = (
+            PaydayChunk.objects.filter(pk=chunk_id).values_list("run__month", flat=True).first()
+        )
+        if run_month is not None:
+            _record_failure(run_month, error)
+        raise
+
+
+@transaction.atomic
+def _process_chunk(chunk_id: int) -> bool:
+    chunk = (
+        PaydayChunk.objects.select_for_update(skip_locked=True)
+        .filter(pk=chunk_id, done_at__isnull=True)
+        .first()
+    )
+    if chunk is None:
+        return False
+    run = PaydayRun.objects.get(pk=chunk.run_id)
+    month = run.month
+    readers = _readers_and_creators(month, chunk.first_reader_id, chunk.last_reader_id)
+    budgets = _budgets_at_end_of(month, list(readers))
+    wallets = dict(
+        Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=list(readers)).values_list(
+            "user_id", "pk"
+        )
+    )
+    earnings = _earnings_accounts({pk for creators in readers.values() for pk in creators})
+    commission_account = system_account(Account.Kind.COMMISSION).pk
+    locked = lock_balances([*wallets.values(), *earnings.values(), commission_account])
+
+    plans = [
+        _plan_reader(
+            month,
+            reader_pk,
+            creators,
+            budget_cents=budgets.get(reader_pk, 0),
+            wallet_cents=locked[wallets[reader_pk]][1] if reader_pk in wallets else 0,
+        )
+        for reader_pk, creators in sorted(readers.items())
+    ]
+    reference = payday_reference(month)
+    rows: list[Row] = []
+    for plan in plans:
+        wallet = wallets.get(plan.reader_pk)
+        if plan.commission_cents:
+            rows.append(
+                Row(
+                    wallet,
+                    commission_account,
+                    plan.commission_cents,
+                    commission_key(month, plan.reader_pk),
+                    Transfer.Kind.COMMISSION,
+                    reference,
+                )
+            )
+        for creator_pk, share in plan.shares.items():
+            rows.append(
+                Row(
+                    wallet,
+                    earnings[creator_pk],
+                    share,
+                    share_key(month, plan.reader_pk, creator_pk),
+                    Transfer.Kind.DISTRIBUTION,
+                    reference,
+                )
+            )
+    now = timezone.now()
+    write_transfers(rows, at=now, locked=locked)
+    PaydayRecord.objects.bulk_create(
+        [
+            PaydayRecord(
+                run=run,
+                month=month,
+                reader_id=plan.reader_pk,
+                budget_cents=plan.budget_cents,
+                wallet_cents=plan.wallet_cents,
+                given_cents=plan.given_cents,
+                commission_cents=plan.commission_cents,
+                creators=len(plan.shares),
+                created_at=now,
+            )
+            for plan in plans
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    _fault_point("chunk_written", chunk.number)
+    chunk.done_at = now
+    chunk.save(update_fields=["done_at"])
+    PaydayRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+    # The UPDATE holds the run's row lock until commit, so this read is exact: whoever sees
+    # every chunk done is the last one.
+    run.refresh_from_db()
+    if run.chunks_done == run.chunks_total:
+        _finish(run)
+    transaction.on_commit(lambda: _fault_point("chunk_committed", chunk.number))
+    return True
+
+
+def _fault_point(stage: str, chunk_number: int) -> None:
+    """Test-only crash injection: ``settings.PAYDAY_FAULT_HOOK`` names a callable (unset in
+    every real deployment) that the crash tests use to kill the process at this point."""
+    hook = getattr(settings, "PAYDAY_FAULT_HOOK", "")
+    if hook:
+        import_string(hook)(stage=stage, chunk_number=chunk_number)
+
+
+def _plan_reader(
+    month: dt.date,
+    reader_pk: int,
+    creators: Iterable[int],
+    *,
+    budget_cents: int,
+    wallet_cents: int,
+) -> ReaderPlan:
+    """PRODUCT.md Payday steps 1 to 6 for one reader."""
+    given = max(0, min(budget_cents, wallet_cents))
+    split = split_given(
+        month=month,
+        reader_pk=reader_pk,
+        given_cents=given,
+        creator_pks=creators,
+        rate_basis_points=settings.COMMISSION_RATE_BASIS_POINTS,
+    )
+    return ReaderPlan(
+        reader_pk=reader_pk,
+        budget_cents=budget_cents,
+        wallet_cents=wallet_cents,
+        given_cents=split.given_cents,
+        commission_cents=split.commission_cents,
+        shares=split.shares,
+    )
+
+
+def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, set[int]]:
+    """Readers with a click in ``month`` that was not revoked, ids in [first, last], each with
+    their eligible creators: distinct owners of what they clicked, minus themselves, minus
+    suspended or deleted creators. One query."""
+    User = get_user_model()
+    clicks = connection.ops.quote_name(Click._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    readers: dict[int, set[int]] = defaultdict(set)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT c.reader_id, c.creator_id, "  # noqa: S608
+            f"CASE WHEN u.is_active AND u.suspended_at IS NULL THEN 1 ELSE 0 END "
+            f"FROM {clicks} c JOIN {users} u ON u.id = c.creator_id "
+            "WHERE c.month = %s AND c.revoked_at IS NULL AND c.reader_id BETWEEN %s AND %s",
+            [month, first, last],
+        )
+        for reader_pk, creator_pk, eligible in cursor.fetchall():
+            creators = readers[reader_pk]
+            if eligible and creator_pk != reader_pk:
+                creators.add(creator_pk)
+    return readers
+
+
+def _budgets_at_end_of(month: dt.date, reader_pks: list[int]) -> dict[int, int]:
+    """The budget in effect at the end of ``month``: the latest change before it ended."""
+    User = get_user_model()
+    latest = BudgetChange.objects.filter(
+        user=OuterRef("pk"), created_at__lt=month_end(month)
+    ).order_by("-created_at", "-id")
+    return {
+        pk: budget or 0
+        for pk, budget in User.objects.filter(pk__in=reader_pks)
+        .annotate(budget=Subquery(latest.values("amount_cents")[:1]))
+        .values_list("pk", "budget")
+    }
+
+
+def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
+    """``{creator pk: earnings account id}``, creating the missing accounts in bulk."""
+    if not creator_pks:
+        return {}
+    wanted = list(creator_pks)
+    found = dict(
+        Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=wanted).values_list(
+            "user_id", "pk"
+        )
+    )
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        Account.objects.bulk_create(
+            [Account(kind=Account.Kind.EARNINGS, user_id=pk) for pk in missing],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        found.update(
+            Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=missing).values_list(
+                "user_id", "pk"
+            )
+        )
+    return found
+
+
+# --- Completion ----------------------------------------------------------------------
+
+
+def _finish(run: PaydayRun) -> None:
+    """Store the totals (recomputed from the ledger and cross-checked), mark the run done and
+    enqueue the follow-up tasks. Runs in the transaction of the last chunk."""
+    reference = payday_reference(run.month)
+    records = PaydayRecord.objects.filter(month=run.month).aggregate(
+        readers=Count("pk", filter=Q(given_cents__gt=0)),
+        given=Sum("given_cents"),
+        commission=Sum("commission_cents"),
+    )
+    moved = Transfer.objects.filter(reference=reference).aggregate(
+        commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
+        distributed=Sum("amount_cents", filter=Q(kind=Transfer.Kind.DISTRIBUTION)),
+        creators=Count("credit_id", filter=Q(kind=Transfer.Kind.DISTRIBUTION), distinct=True),
+    )
+    given = records["given"] or 0
+    commission = moved["commission"] or 0
+    distributed = moved["distributed"] or 0
+    if commission != (records["commission"] or 0) or given != commission + distributed:
+        raise LedgerError(
+            f"payday {format_month(run.month)}: records say given {given}, commission "
+            f"{records['commission']}; the ledger says commission {commission}, distributed "
+            f"{distributed}"
+        )
+    run.readers = records["readers"]
+    run.creators = moved["creators"]
+    run.given_cents = given
+    run.commission_cents = commission
+    run.distributed_cents = distributed
+    run.status = PaydayRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.last_error = ""
+    run.save()
+    logger.info("payday %s done: %s", format_month(run.month), run_totals(run).as_dict())
+    for path in settings.PAYDAY_FOLLOW_UP_TASKS:
+        import_string(path).delay_on_commit(month=format_month(run.month))
+
+
+# --- Dry run -------------------------------------------------------------------------
+
+
+def payday_preview(*, month: dt.date) -> PaydayTotals:
+    """What ``payday_run`` would give for ``month`` right now, moving nothing.
+
+    Readers already processed (by a run that crashed half-way) count with what they gave;
+    the others are computed from their current wallet balances.
+    """
+    check_month_can_run(month)
+    run = PaydayRun.objects.filter(month=month).first()
+    if run is not None and run.status == PaydayRun.Status.DONE:
+        return run_totals(run)
+    done = PaydayRecord.objects.filter(month=month)
+    done_readers = set(done.values_list("reader_id", flat=True))
+    totals = done.aggregate(
+        readers=Count("pk", filter=Q(given_cents__gt=0)),
+        given=Sum("given_cents"),
+        commission=Sum("commission_cents"),
+    )
+    readers = totals["readers"] or 0
+    given = totals["given"] or 0
+    commission = totals["commission"] or 0
+    creators = set(
+        Transfer.objects.filter(
+            reference=payday_reference(month), kind=Transfer.Kind.DISTRIBUTION
+        ).values_list("credit__user_id", flat=True)
+    )
+    reader_ids = list(
+        Click.objects.filter(month=month, revoked_at__isnull=True)
+        .order_by("reader_id")
+        .values_list("reader_id", flat=True)
+        .distinct()
+    )
+    todo = [pk for pk in reader_ids if pk not in done_readers]
+    size = settings.PAYDAY_CHUNK_SIZE
+    for start in range(0, len(todo), size):
+        batch = todo[start : start + size]
+        found = _readers_and_creators(month, batch[0], batch[-1])
+        budgets = _budgets_at_end_of(month, batch)
+        balances = dict(
+            Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=batch).values_list(
+                "user_id", "balance_cents"
+            )
+        )
+        for reader_pk in batch:
+            plan = _plan_reader(
+                month,
+                reader_pk,
+                found.get(reader_pk, ()),
+                budget_cents=budgets.get(reader_pk, 0),
+                wallet_cents=balances.get(reader_pk, 0),
+            )
+            if plan.given_cents:
+                readers += 1
+                given += plan.given_cents
+                commission += plan.commission_cents
+                creators.update(plan.shares)
+    return PaydayTotals(
+        month=format_month(month),
+        readers=readers,
+        creators=len(creators),
+        given=given,
+        commission=commission,
+        distributed=given - commission,
+        status="dry_run",
+    )
