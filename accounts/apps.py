@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+    default = True
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with a site that demands two-factor authentication."""
+
+    default = False  # named explicitly in INSTALLED_APPS
+    default_site = "accounts.admin_site.PlatformAdminSite"

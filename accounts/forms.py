@@ -30,3 +30,18 @@ class SignupForm(AllauthSignupForm):
         user.display_name = self.cleaned_data.get("display_name", "")
         user.save(update_fields=["handle", "display_name"])
         return user
+
+
+class PreferencesForm(forms.Form):
+    """The account settings a user edits themselves (the handle is fixed: it is in URLs)."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        help_text=_("Shown to creators and readers instead of your handle."),
+    )
+    monthly_emails = forms.BooleanField(
+        label=_("Send me a summary after each payday"),
+        required=False,
+    )

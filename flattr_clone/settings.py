@@ -37,7 +37,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with our site class: staff must use two-factor authentication.
+    "accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +155,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[Flattr 
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if EMBEDDED else "https"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 # allauth's own rate limits (per IP and per key); kept explicit so operators see them.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -167,6 +171,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Flattr clone")
+MFA_RECOVERY_CODE_COUNT = 10
+# Staff cannot use the admin before they activate an authenticator app
+# (accounts.admin_site.PlatformAdminSite); the admin login is allauth's.
 
 # --- E-mail -----------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
@@ -209,7 +216,9 @@ if not EMBEDDED:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Preload consent is what `check --deploy` expects; set False (and silence
+    # security.W021) for a domain that must stay off the browsers' preload list.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
@@ -243,7 +252,12 @@ PAYDAY_HOUR = env.int("PAYDAY_HOUR", default=2)
 PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # Celery tasks (dotted paths) enqueued once a payday run is done, each called with
 # month="YYYY-MM": the payout batch, the monthly e-mails.
-PAYDAY_FOLLOW_UP_TASKS: list[str] = []
+PAYDAY_FOLLOW_UP_TASKS: list[str] = [
+    "payouts.tasks.payout_batch_after_payday",
+    "tips.email_tasks.send_monthly_emails",
+]
+# Monthly summary e-mails are sent by tasks of this many recipients each.
+MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE["payday-previous-month"] = {
     "task": "tips.tasks.payday_previous_month",
     "schedule": crontab(day_of_month="1", hour=str(PAYDAY_HOUR), minute=str(PAYDAY_MINUTE)),

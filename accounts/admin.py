@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .operator_admin import suspend_creators, unsuspend_creators
+
+
+class SuspendedFilter(admin.SimpleListFilter):
+    title = _("suspended")
+    parameter_name = "suspended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(suspended_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(suspended_at__isnull=True)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    """Users without their password hash: passwords are reset by the user, never seen."""
+
+    list_display = [
+        "email",
+        "handle",
+        "display_name",
+        "is_active",
+        "is_staff",
+        "suspended_at",
+        "date_joined",
+    ]
+    list_filter = [SuspendedFilter, "is_active", "is_staff", "monthly_emails", "date_joined"]
+    search_fields = ["email", "handle", "display_name"]
+    actions = [suspend_creators, unsuspend_creators]
+    ordering = ["-date_joined"]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ["groups", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["email", "handle", "display_name", "monthly_emails"]}),
+        (_("Suspension"), {"fields": ["suspended_at", "suspension_reason"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change:
+            # The person sets their own password through "forgotten password".
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
