@@ -1,4 +1,12 @@
+from .emails import MonthlyEmail
 from .payday import PaydayChunk, PaydayRecord, PaydayRun
 from .things import Click, Thing
 
-__all__ = ["Click", "PaydayChunk", "PaydayRecord", "PaydayRun", "Thing"]
+__all__ = [
+    "MonthlyEmail",
+    "Click",
+    "PaydayChunk",
+    "PaydayRecord",
+    "PaydayRun",
+    "Thing",
+]

@@ -1,0 +1,100 @@
+"""Operator actions on the User admin: suspend and unsuspend creators.
+
+Each asks for a reason on a confirmation page and records one admin log entry
+(``ModelAdmin.log_change``) per user it changed, so every operator action is
+traceable in the admin's history.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .suspensions import user_suspend, user_unsuspend
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        help_text=gettext_lazy("Kept in the admin log; for a suspension also shown to the user."),
+    )
+
+
+def _confirm(
+    modeladmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    form: ReasonForm,
+) -> HttpResponse:
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "queryset": queryset,
+        "form": form,
+        "action": action,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/accounts/user/suspension_confirmation.html", context)
+
+
+@admin.action(description=gettext_lazy("Suspend selected creators"), permissions=["change"])
+def suspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    """Ask for a reason, then suspend: no money at payday, payouts held."""
+    form = ReasonForm(request.POST if "confirm" in request.POST else None)
+    if not form.is_valid():
+        return _confirm(
+            modeladmin,
+            request,
+            queryset,
+            action="suspend_creators",
+            title=_("Suspend creators"),
+            form=form,
+        )
+    reason = form.cleaned_data["reason"]
+    done = 0
+    for user in queryset:
+        if user_suspend(user=user, reason=reason):
+            modeladmin.log_change(request, user, _("Suspended: %(reason)s") % {"reason": reason})
+            done += 1
+    messages.success(request, _("%(count)d account(s) suspended.") % {"count": done})
+    return None
+
+
+@admin.action(
+    description=gettext_lazy("Lift the suspension of selected creators"), permissions=["change"]
+)
+def unsuspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    """Ask why, then lift the suspension: money flows again from the next payday."""
+    form = ReasonForm(request.POST if "confirm" in request.POST else None)
+    if not form.is_valid():
+        return _confirm(
+            modeladmin,
+            request,
+            queryset,
+            action="unsuspend_creators",
+            title=_("Lift suspensions"),
+            form=form,
+        )
+    reason = form.cleaned_data["reason"]
+    done = 0
+    for user in queryset:
+        if user_unsuspend(user=user):
+            modeladmin.log_change(
+                request, user, _("Suspension lifted: %(reason)s") % {"reason": reason}
+            )
+            done += 1
+    messages.success(request, _("%(count)d suspension(s) lifted.") % {"count": done})
+    return None

@@ -1,0 +1,445 @@
+"""Selectors (reads) for the reader, creator and operator dashboards.
+
+Past months come from the ledger only: payday posts every reader's money with
+the reference ``payday:YYYY-MM`` (commission: wallet → commission account,
+distribution: wallet → creator earnings), so a month's numbers are the sums of
+those transfers and a dashboard can never disagree with a balance. The current
+month is an estimate made with the one payday arithmetic, ``tips.split.split_given``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+
+from payouts.models import Account, BudgetChange, Transfer
+
+from .models import Click, Thing
+from .months import month_of, parse_month, previous_month
+from .selectors import Estimate, month_clicks, month_estimate
+from .split import Split, split_given
+
+User = get_user_model()
+
+PAYDAY_PREFIX = "payday:"
+
+
+def payday_reference(month: dt.date) -> str:
+    return f"{PAYDAY_PREFIX}{month:%Y-%m}"
+
+
+def month_of_reference(reference: str) -> dt.date:
+    return parse_month(reference.removeprefix(PAYDAY_PREFIX))
+
+
+def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.date]:
+    """The ``count`` months ending with ``until`` (default: the last month that has ended),
+    oldest first."""
+    month = until or previous_month(month_of())
+    months = [month]
+    for _ in range(count - 1):
+        month = previous_month(month)
+        months.append(month)
+    return list(reversed(months))
+
+
+# --- Estimates for the current month --------------------------------------------------------
+
+
+def current_budgets_cents(user_ids: Iterable[int]) -> dict[int, int]:
+    """Each user's budget now (their latest budget change), in one query; 0 when never set."""
+    latest = BudgetChange.objects.filter(user=OuterRef("pk")).order_by("-created_at", "-id")
+    rows = User.objects.filter(pk__in=list(user_ids)).annotate(
+        budget=Subquery(latest.values("amount_cents")[:1])
+    )
+    return {pk: budget or 0 for pk, budget in rows.values_list("pk", "budget")}
+
+
+def wallet_balances_cents(user_ids: Iterable[int]) -> dict[int, int]:
+    rows = Account.objects.filter(kind=Account.Kind.WALLET, user__in=list(user_ids))
+    return dict(rows.values_list("user_id", "balance_cents"))
+
+
+def estimate_splits(*, reader_ids: Iterable[int], month: dt.date) -> dict[int, Split]:
+    """What payday would do for each reader if the month ended now.
+
+    ``given`` = min(current budget, wallet balance); the eligible creators are the
+    distinct owners of the reader's unrevoked clicks in ``month``, minus the reader,
+    minus suspended or deleted creators. Three queries, whatever the number of readers.
+    """
+    reader_ids = list(set(reader_ids))
+    if not reader_ids:
+        return {}
+    pairs = (
+        Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
+        .exclude(creator=F("reader"))
+        .filter(creator__suspended_at__isnull=True, creator__is_active=True)
+        .values_list("reader", "creator")
+        .distinct()
+    )
+    creators: dict[int, set[int]] = defaultdict(set)
+    for reader_id, creator_id in pairs:
+        creators[reader_id].add(creator_id)
+    budgets = current_budgets_cents(reader_ids)
+    balances = wallet_balances_cents(reader_ids)
+    rate = settings.COMMISSION_RATE_BASIS_POINTS
+    splits = {}
+    for reader_id in reader_ids:
+        given = max(0, min(budgets.get(reader_id, 0), balances.get(reader_id, 0)))
+        splits[reader_id] = split_given(
+            month=month,
+            reader_pk=reader_id,
+            given_cents=given,
+            creator_pks=creators.get(reader_id, ()),
+            rate_basis_points=rate,
+        )
+    return splits
+
+
+@dataclasses.dataclass(frozen=True)
+class CreatorEstimate:
+    month: dt.date
+    amount_cents: int
+    readers: int
+    suspended: bool
+
+
+def creator_estimate(*, creator) -> CreatorEstimate:
+    """This month's live estimate for ``creator``: the sum of their shares in the split of every
+    reader who clicked one of their things this month."""
+    month = month_of()
+    reader_ids = set(
+        Click.objects.filter(month=month, creator=creator, revoked_at__isnull=True)
+        .exclude(reader=creator)
+        .values_list("reader", flat=True)
+    )
+    if creator.is_suspended or not creator.is_active:
+        return CreatorEstimate(month, 0, len(reader_ids), creator.is_suspended)
+    splits = estimate_splits(reader_ids=reader_ids, month=month)
+    amount = sum(split.shares.get(creator.pk, 0) for split in splits.values())
+    return CreatorEstimate(month, amount, len(reader_ids), False)
+
+
+# --- Creator ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthEarnings:
+    month: dt.date
+    readers: int
+    amount_cents: int
+
+
+def creator_earnings_by_month(
+    *, creator, months: list[dt.date] | None = None
+) -> list[MonthEarnings]:
+    """Payday distributions credited to ``creator``'s earnings, per month (oldest first, months
+    without any as zero): the amount and the number of distinct readers it came from."""
+    months = months or last_months()
+    references = [payday_reference(month) for month in months]
+    rows = (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.DISTRIBUTION,
+            credit__kind=Account.Kind.EARNINGS,
+            credit__user=creator,
+            reference__in=references,
+        )
+        .values("reference")
+        .annotate(amount=Sum("amount_cents"), readers=Count("debit", distinct=True))
+    )
+    by_reference = {row["reference"]: row for row in rows}
+    result = []
+    for month, reference in zip(months, references, strict=True):
+        row = by_reference.get(reference)
+        result.append(
+            MonthEarnings(month, row["readers"] if row else 0, row["amount"] if row else 0)
+        )
+    return result
+
+
+def creator_earnings_all_months(*, creator) -> list[MonthEarnings]:
+    """Every month ``creator`` ever received a distribution, oldest first (for the CSV export)."""
+    references = (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.DISTRIBUTION,
+            credit__kind=Account.Kind.EARNINGS,
+            credit__user=creator,
+            reference__startswith=PAYDAY_PREFIX,
+        )
+        .values_list("reference", flat=True)
+        .distinct()
+    )
+    months = sorted({month_of_reference(reference) for reference in references})
+    if not months:
+        return []
+    return creator_earnings_by_month(creator=creator, months=months)
+
+
+@dataclasses.dataclass(frozen=True)
+class ThingClicks:
+    thing: Thing
+    this_month: int
+    all_time: int
+
+
+def clicks_by_thing(*, creator) -> list[ThingClicks]:
+    """``creator``'s things with their unrevoked clicks this month and all time, most clicked
+    first."""
+    month = month_of()
+    counted = Q(clicks__revoked_at__isnull=True)
+    things = (
+        Thing.objects.filter(owner=creator)
+        .annotate(
+            this_month=Count("clicks", filter=counted & Q(clicks__month=month)),
+            all_time=Count("clicks", filter=counted),
+        )
+        .order_by("-this_month", "-all_time", "title", "pk")
+    )
+    return [ThingClicks(thing, thing.this_month, thing.all_time) for thing in things]
+
+
+def earnings_balance_cents(*, creator) -> int:
+    return (
+        Account.objects.filter(kind=Account.Kind.EARNINGS, user=creator)
+        .values_list("balance_cents", flat=True)
+        .first()
+        or 0
+    )
+
+
+def payout_progress_percent(balance_cents: int) -> int:
+    minimum = settings.PAYOUT_MINIMUM_CENTS
+    if minimum <= 0:
+        return 100
+    return min(100, balance_cents * 100 // minimum)
+
+
+# --- Chart -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Bar:
+    month: dt.date
+    amount_cents: int
+    readers: int
+    x: int
+    y: int
+    height: int
+    label_x: int
+
+
+CHART_WIDTH = 720
+CHART_HEIGHT = 240
+CHART_TOP = 16
+CHART_BOTTOM = 32  # room for month labels
+
+
+def earnings_chart(earnings: list[MonthEarnings]) -> dict:
+    """Integer geometry of an SVG bar chart of ``earnings`` (no floats, no JavaScript)."""
+    slot = CHART_WIDTH // max(1, len(earnings))
+    bar_width = max(4, slot * 6 // 10)
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    largest = max((e.amount_cents for e in earnings), default=0)
+    bars = []
+    for index, e in enumerate(earnings):
+        height = e.amount_cents * plot_height // largest if largest else 0
+        if e.amount_cents and height < 2:
+            height = 2  # a tiny amount stays visible
+        x = index * slot + (slot - bar_width) // 2
+        bars.append(
+            Bar(
+                month=e.month,
+                amount_cents=e.amount_cents,
+                readers=e.readers,
+                x=x,
+                y=CHART_TOP + plot_height - height,
+                height=height,
+                label_x=index * slot + slot // 2,
+            )
+        )
+    return {
+        "bars": bars,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bar_width": bar_width,
+        "baseline": CHART_TOP + plot_height,
+        "label_y": CHART_HEIGHT - 10,
+        "largest_cents": largest,
+        "total_cents": sum(e.amount_cents for e in earnings),
+    }
+
+
+# --- Reader ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReaderMonth:
+    month: dt.date
+    given_cents: int = 0
+    commission_cents: int = 0
+    # (creator, amount in cents), largest first
+    recipients: list[tuple] = dataclasses.field(default_factory=list)
+
+    @property
+    def distributed_cents(self) -> int:
+        return self.given_cents - self.commission_cents
+
+
+def reader_history(*, reader, months: int = 12, month: dt.date | None = None) -> list[ReaderMonth]:
+    """What ``reader`` gave at each payday (newest first, at most ``months`` of them, or only
+    ``month``): the total taken from their wallet, the commission and each creator's share,
+    straight from the ledger."""
+    transfers = Transfer.objects.filter(
+        debit__kind=Account.Kind.WALLET,
+        debit__user=reader,
+        kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
+    )
+    if month is None:
+        transfers = transfers.filter(reference__startswith=PAYDAY_PREFIX)
+    else:
+        transfers = transfers.filter(reference=payday_reference(month))
+    transfers = transfers.select_related("credit__user").order_by(
+        "-reference", "-amount_cents", "credit__user__handle"
+    )
+    history: dict[str, ReaderMonth] = {}
+    for transfer in transfers:
+        entry = history.get(transfer.reference)
+        if entry is None:
+            if len(history) == months:
+                break
+            entry = history[transfer.reference] = ReaderMonth(
+                month_of_reference(transfer.reference)
+            )
+        entry.given_cents += transfer.amount_cents
+        if transfer.kind == Transfer.Kind.COMMISSION:
+            entry.commission_cents += transfer.amount_cents
+        else:
+            entry.recipients.append((transfer.credit.user, transfer.amount_cents))
+    return list(history.values())
+
+
+def reader_month(*, reader, month: dt.date) -> ReaderMonth:
+    """What ``reader`` gave at the payday of ``month`` (all zeros when nothing)."""
+    found = reader_history(reader=reader, month=month)
+    return found[0] if found else ReaderMonth(month)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClickRow:
+    click: Click
+    # The creator's estimated share; None when the creator is excluded (suspended, deleted).
+    share_cents: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ReaderThisMonth:
+    month: dt.date
+    rows: list[ClickRow]
+    estimate: Estimate
+    creators: int
+
+    @property
+    def budget_cents(self) -> int:
+        return self.estimate.budget_cents
+
+    @property
+    def balance_cents(self) -> int:
+        return self.estimate.wallet_cents
+
+    @property
+    def wallet_short(self) -> bool:
+        """The wallet cannot cover a full month of the budget."""
+        return self.estimate.wallet_cents < self.estimate.budget_cents
+
+
+def reader_this_month(*, reader) -> ReaderThisMonth:
+    """The reader's unrevoked clicks this month with the payday estimate if the month ended now
+    (``tips.selectors.month_estimate``, the same one the This-month page shows)."""
+    month = month_of()
+    estimate = month_estimate(reader, month)
+    shares = {creator.pk: cents for creator, cents in estimate.shares}
+    excluded = {creator.pk for creator in estimate.excluded}
+    rows = [
+        ClickRow(click, None if click.creator_id in excluded else shares.get(click.creator_id, 0))
+        for click in month_clicks(reader, month)
+        if click.revoked_at is None
+    ]
+    creators = len({row.click.creator_id for row in rows})
+    return ReaderThisMonth(month, rows, estimate, creators)
+
+
+# --- Operator ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PlatformMonth:
+    month: dt.date
+    given_cents: int
+    commission_cents: int
+    distributed_cents: int
+    paying_readers: int
+    paid_creators: int
+    clicking_readers: int
+    clicked_creators: int
+
+
+def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMonth]:
+    """The platform's volume per month (newest first): money from payday transfers, activity
+    from clicks. Two grouped queries for the money and one for the clicks."""
+    months = months or last_months()
+    references = [payday_reference(month) for month in months]
+    money = {
+        (row["reference"], row["kind"]): row
+        for row in Transfer.objects.filter(
+            reference__in=references,
+            kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
+        )
+        .values("reference", "kind")
+        .annotate(
+            amount=Sum("amount_cents"),
+            payers=Count("debit", distinct=True),
+            payees=Count("credit", distinct=True),
+        )
+    }
+    # A reader who gave paid at least the commission or a share; count wallets over both kinds.
+    payers = dict(
+        Transfer.objects.filter(
+            reference__in=references,
+            kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
+        )
+        .values("reference")
+        .annotate(payers=Count("debit", distinct=True))
+        .values_list("reference", "payers")
+    )
+    activity = {
+        row["month"]: row
+        for row in Click.objects.filter(month__in=months, revoked_at__isnull=True)
+        .values("month")
+        .annotate(readers=Count("reader", distinct=True), creators=Count("creator", distinct=True))
+    }
+    result = []
+    for month, reference in zip(months, references, strict=True):
+        commission = money.get((reference, Transfer.Kind.COMMISSION), {})
+        distribution = money.get((reference, Transfer.Kind.DISTRIBUTION), {})
+        commission_cents = commission.get("amount") or 0
+        distributed_cents = distribution.get("amount") or 0
+        clicks = activity.get(month, {})
+        result.append(
+            PlatformMonth(
+                month=month,
+                given_cents=commission_cents + distributed_cents,
+                commission_cents=commission_cents,
+                distributed_cents=distributed_cents,
+                paying_readers=payers.get(reference, 0),
+                paid_creators=distribution.get("payees") or 0,
+                clicking_readers=clicks.get("readers", 0),
+                clicked_creators=clicks.get("creators", 0),
+            )
+        )
+    return list(reversed(result))
