@@ -14,7 +14,7 @@ class Thing(models.Model):
         related_name="things",
         verbose_name=_("creator"),
     )
-    # Canonical form (see tips.urls_canonical); one thing per canonical URL.
+    # Canonical form (see tips.canonical); one thing per canonical URL, enforced here.
     url = models.URLField(_("canonical URL"), max_length=2000, unique=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -33,6 +33,10 @@ class Thing(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tips:thing", kwargs={"pk": self.pk})
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in (t.strip() for t in self.tags.split(",")) if tag]
 
 
 class Click(models.Model):

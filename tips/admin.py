@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Click, Thing
+from .months import format_month, parse_month
+
+
+class MonthFilter(admin.SimpleListFilter):
+    title = _("month")
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        months = Click.objects.order_by("-month").values_list("month", flat=True).distinct()[:36]
+        return [(format_month(m), format_month(m)) for m in months]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(month=parse_month(self.value()))
+        except ValueError:
+            return queryset.none()
+
+
+class RevokedFilter(admin.SimpleListFilter):
+    title = _("revoked")
+    parameter_name = "revoked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Revoked")), ("no", _("Counted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(revoked_at__isnull=True)
+        return queryset
+
+
+@admin.register(Thing)
+class ThingAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "url", "hidden", "click_count", "created_at"]
+    list_filter = ["hidden", ("owner", admin.RelatedOnlyFieldListFilter), "language"]
+    search_fields = ["title", "url", "tags", "owner__handle", "owner__email"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("owner")
+            .annotate(_clicks=Count("clicks", filter=Q(clicks__revoked_at__isnull=True)))
+        )
+
+    @admin.display(description=_("clicks"), ordering="_clicks")
+    def click_count(self, obj) -> int:
+        return obj._clicks
+
+
+@admin.register(Click)
+class ClickAdmin(admin.ModelAdmin):
+    list_display = ["thing", "reader", "creator", "month", "created_at", "revoked_at"]
+    list_filter = [
+        MonthFilter,
+        RevokedFilter,
+        ("creator", admin.RelatedOnlyFieldListFilter),
+        ("reader", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "thing__title",
+        "thing__url",
+        "reader__handle",
+        "reader__email",
+        "creator__handle",
+        "creator__email",
+    ]
+    raw_id_fields = ["reader", "thing", "creator"]
+    list_select_related = ["thing", "reader", "creator"]
+    date_hierarchy = "created_at"
+
+    # Clicks decide where money goes at payday: operators look, readers revoke.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

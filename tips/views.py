@@ -1,0 +1,430 @@
+"""Pages for things, the click button, the embeds (widget, popup, badge, auto-submit),
+a reader's month and a creator's profile. Views parse, call one service, render or redirect."""
+
+from __future__ import annotations
+
+import functools
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+
+from . import ratelimit, selectors, services
+from .canonical import web_origin
+from .forms import NewThingForm, ThingForm
+from .models import Click, Thing
+from .months import month_of
+
+# Widgets may sit in any site's page; only they get this policy.
+FRAMABLE_POLICY = "frame-ancestors *"
+BADGE_MAX_AGE_SECONDS = 300
+
+
+# --- Helpers ---------------------------------------------------------------------
+
+
+def keeps_opener(view):
+    """Let a page opened by another site's embed keep ``window.opener``.
+
+    Django sends ``Cross-Origin-Opener-Policy: same-origin``, which cuts the
+    popup off from the page that opened it; the popup and the pages it passes
+    through (click, auto-submit) need the link to hand the new count back.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
+    return wrapped
+
+
+def _thing_or_404(pk: int) -> Thing:
+    return get_object_or_404(Thing.objects.select_related("owner"), pk=pk)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _login_url(request: HttpRequest, next_url: str | None = None) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': next_url or request.get_full_path()})}"
+
+
+def _with_query(url: str, **params) -> str:
+    params = {k: v for k, v in params.items() if v}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _button(request: HttpRequest, thing: Thing) -> dict:
+    """The state of the flattr button for this reader and thing."""
+    click = selectors.reader_click(request.user, thing, month_of())
+    flattred = click is not None and click.revoked_at is None
+    blocker = (
+        None
+        if flattred
+        else selectors.click_blocker(request.user, thing, login_url=_login_url(request))
+    )
+    return {"click": click, "flattred": flattred, "blocker": blocker}
+
+
+def _rate_limited(request: HttpRequest) -> HttpResponse:
+    window = ratelimit.WINDOW_SECONDS
+    retry_after = window - int(time.time()) % window
+    response = render(
+        request,
+        "tips/rate_limited.html",
+        {"limit": settings.CLICK_RATE_LIMIT_PER_HOUR, "minutes": (retry_after + 59) // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _click_message(request: HttpRequest, result: services.ClickResult, thing: Thing) -> None:
+    if result.status == services.ClickResult.FLATTRED:
+        messages.success(request, _("You flattred “%(title)s”. Thank you!") % {"title": thing})
+    elif result.status == services.ClickResult.RESTORED:
+        messages.success(request, _("Your flattr of “%(title)s” counts again.") % {"title": thing})
+    else:
+        messages.info(request, _("You already flattred this this month."))
+
+
+def embed_codes(thing: Thing) -> dict[str, str]:
+    """The snippets a creator copies to their site, with absolute platform URLs."""
+    site = settings.SITE_URL
+    thing_url = site + thing.get_absolute_url()
+    # The unversioned static path: embeds live on other sites for years.
+    script_src = f"{site}{settings.STATIC_URL}tips/embed.js"
+    badge_url = site + reverse("tips:badge", kwargs={"pk": thing.pk})
+    label = _("Flattr this")
+    return {
+        "script": format_html(
+            '<script async src="{}"></script>\n<a class="flattr-button" href="{}">Flattr</a>',
+            script_src,
+            thing_url,
+        ),
+        "badge_html": format_html(
+            '<a href="{}"><img src="{}" alt="{}"></a>', thing_url, badge_url, label
+        ),
+        "badge_markdown": f"[![{label}]({badge_url})]({thing_url})",
+        "link_html": format_html('<link rel="payment" href="{}" title="{}">', thing_url, label),
+        "link_feed": format_html(
+            '<atom:link rel="payment" href="{}" type="text/html" title="{}"/>', thing_url, label
+        ),
+    }
+
+
+def submit_link_template(creator) -> str:
+    site = settings.SITE_URL
+    return f"{site}{reverse('tips:submit')}?creator={creator.handle}&url=URL&title=TITLE"
+
+
+# --- Thing pages ---------------------------------------------------------------------
+
+
+@require_GET
+def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = _thing_or_404(pk)
+    is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
+    context = {
+        "thing": thing,
+        "card": selectors.thing_card(thing.pk),
+        "is_owner": is_owner,
+        "embed": embed_codes(thing) if is_owner else None,
+        **_button(request, thing),
+    }
+    return render(request, "tips/thing_detail.html", context)
+
+
+@keeps_opener
+@require_POST
+def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = _thing_or_404(pk)
+    origin = web_origin(request.POST.get("origin"))
+    if origin:
+        # From the popup: back to the popup, which hands the result to the widget.
+        popup = reverse("tips:popup", kwargs={"pk": thing.pk})
+        next_url = _with_query(popup, origin=origin)
+    else:
+        next_url = _safe_next(request, thing.get_absolute_url())
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if not ratelimit.click_allowed(request.user.pk):
+        return _rate_limited(request)
+    try:
+        result = services.click_register(reader=request.user, thing=thing)
+    except services.ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+        return redirect(next_url)
+    if origin:
+        return redirect(_with_query(next_url, result=result.status))
+    _click_message(request, result, thing)
+    return redirect(next_url)
+
+
+@require_POST
+@login_required
+def click_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    click = get_object_or_404(Click.objects.select_related("thing"), pk=pk, reader=request.user)
+    next_url = _safe_next(request, reverse("tips:this_month"))
+    try:
+        services.click_revoke(reader=request.user, click=click)
+    except services.ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+    else:
+        messages.success(
+            request,
+            _("You revoked your flattr of “%(title)s”. You can flattr it again this month.")
+            % {"title": click.thing},
+        )
+    return redirect(next_url)
+
+
+@keeps_opener
+@require_GET
+def popup(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first-party window the widget opens; it tells the opener once the reader clicked."""
+    thing = _thing_or_404(pk)
+    button = _button(request, thing)
+    result = request.GET.get("result", "")
+    context = {
+        "thing": thing,
+        "card": selectors.thing_card(thing.pk),
+        "origin": web_origin(request.GET.get("origin")),
+        "just_flattred": button["flattred"]
+        and result in (services.ClickResult.FLATTRED, services.ClickResult.RESTORED),
+        **button,
+    }
+    return render(request, "tips/popup.html", context)
+
+
+@xframe_options_exempt
+@require_GET
+def widget(request: HttpRequest, pk: int) -> HttpResponse:
+    """The count and button inside the embedding site's frame. Reads only the cached card
+    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set."""
+    card = selectors.thing_card(pk)
+    if card is None:
+        raise Http404
+    origin = web_origin(request.GET.get("origin"))
+    thing_path = reverse("tips:thing", kwargs={"pk": pk})
+    context = {
+        "card": card,
+        "origin": origin,
+        "thing_url": settings.SITE_URL + thing_path,
+        "popup_url": _with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
+    }
+    response = render(request, "tips/widget.html", context)
+    response["Content-Security-Policy"] = FRAMABLE_POLICY
+    return response
+
+
+def _badge_etag(request: HttpRequest, pk: int) -> str | None:
+    card = selectors.thing_card(pk)
+    if card is None:
+        return None
+    return f'"badge-{pk}-{card["total"]}-{get_language()}"'
+
+
+@require_GET
+@condition(etag_func=_badge_etag)
+def badge(request: HttpRequest, pk: int) -> HttpResponse:
+    card = selectors.thing_card(pk)
+    if card is None:
+        raise Http404
+    count = str(card["total"])
+    label_width = 46
+    count_width = 12 + 7 * len(count)
+    context = {
+        "card": card,
+        "count": count,
+        "label_width": label_width,
+        "count_width": count_width,
+        "width": label_width + count_width,
+        "count_x": label_width + count_width // 2,
+    }
+    response = render(request, "tips/badge.svg", context, content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE_SECONDS}"
+    return response
+
+
+# --- Auto-submit links ------------------------------------------------------------------
+
+
+@keeps_opener
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """An auto-submit link: shows the thing it describes; only the click (POST) creates it."""
+    params = request.POST if request.method == "POST" else request.GET
+    origin = web_origin(params.get("origin"))
+    query = {k: params.get(k, "") for k in ("creator", "url", "title")}
+    here = _with_query(reverse("tips:submit"), origin=origin, **query)
+    try:
+        submission = selectors.parse_submission(params)
+    except selectors.SubmissionInvalid as error:
+        return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
+
+    if request.method == "GET":
+        if submission.thing is not None:
+            name = "tips:popup" if origin else "tips:thing"
+            target = reverse(name, kwargs={"pk": submission.thing.pk})
+            return redirect(_with_query(target, origin=origin))
+        preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
+        context = {
+            "submission": submission,
+            "query": query,
+            "origin": origin,
+            "blocker": selectors.click_blocker(
+                request.user, preview, login_url=_login_url(request, here)
+            ),
+        }
+        return render(request, "tips/submit.html", context)
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(here)
+    if not ratelimit.click_allowed(request.user.pk):
+        return _rate_limited(request)
+    try:
+        result = services.thing_submit_and_click(reader=request.user, params=params)
+    except services.ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+        return redirect(here)
+    thing = result.click.thing
+    if origin:
+        popup_url = reverse("tips:popup", kwargs={"pk": thing.pk})
+        return redirect(_with_query(popup_url, origin=origin, result=result.status))
+    _click_message(request, result, thing)
+    return redirect(thing)
+
+
+@xframe_options_exempt
+@require_GET
+def submit_widget(request: HttpRequest) -> HttpResponse:
+    """The widget of an auto-submit link: the thing's widget once it exists, else a zero count."""
+    origin = web_origin(request.GET.get("origin"))
+    try:
+        submission = selectors.parse_submission(request.GET)
+    except selectors.SubmissionInvalid as error:
+        response = HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+        response["Content-Security-Policy"] = FRAMABLE_POLICY
+        return response
+    if submission.thing is not None:
+        target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
+        return redirect(_with_query(target, origin=origin))
+    query = {k: request.GET.get(k, "") for k in ("creator", "url", "title")}
+    context = {
+        "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
+        "origin": origin,
+        "thing_url": settings.SITE_URL + _with_query(reverse("tips:submit"), **query),
+        "popup_url": _with_query(reverse("tips:submit"), origin=origin, **query),
+    }
+    response = render(request, "tips/widget.html", context)
+    response["Content-Security-Policy"] = FRAMABLE_POLICY
+    return response
+
+
+# --- Creators' things --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_things(request: HttpRequest) -> HttpResponse:
+    context = {
+        "things": selectors.creator_things(request.user),
+        "submit_template": submit_link_template(request.user),
+    }
+    return render(request, "tips/my_things.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thing_new(request: HttpRequest) -> HttpResponse:
+    form = NewThingForm(request.POST or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thing = services.thing_create(owner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your thing is registered. Add its button to your site."))
+            return redirect(thing)
+    return render(request, "tips/thing_form.html", {"form": form, "thing": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = get_object_or_404(Thing, pk=pk, owner=request.user)
+    initial = {f: getattr(thing, f) for f in ("title", "description", "language", "tags")}
+    form = ThingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.thing_update(thing=thing, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect(thing)
+    return render(request, "tips/thing_form.html", {"form": form, "thing": thing})
+
+
+@require_POST
+@login_required
+def thing_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = get_object_or_404(Thing, pk=pk, owner=request.user)
+    hidden = request.POST.get("hidden") == "1"
+    services.thing_set_hidden(thing=thing, hidden=hidden)
+    if hidden:
+        messages.success(
+            request, _("“%(title)s” is hidden: nobody can flattr it.") % {"title": thing}
+        )
+    else:
+        messages.success(request, _("“%(title)s” is visible again.") % {"title": thing})
+    return redirect(_safe_next(request, reverse("tips:my_things")))
+
+
+# --- Readers and profiles --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def this_month(request: HttpRequest) -> HttpResponse:
+    month = month_of()
+    context = {
+        "month": month,
+        "clicks": selectors.month_clicks(request.user, month),
+        "estimate": selectors.month_estimate(request.user, month),
+        "blocker": selectors.reader_blocker(request.user),
+    }
+    return render(request, "tips/this_month.html", context)
+
+
+@require_GET
+def profile(request: HttpRequest, handle: str) -> HttpResponse:
+    creator = selectors.public_creator(handle)
+    if creator is None:
+        raise Http404
+    context = {"creator": creator, "things": selectors.profile_things(creator)}
+    return render(request, "tips/profile.html", context)
