@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # frame-ancestors 'none' on every page but the embed widget (tips.middleware).
+    "tips.middleware.FrameAncestorsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
