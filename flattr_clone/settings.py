@@ -128,6 +128,11 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
+# The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
+CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
+    "task": "payouts.tasks.check_ledger",
+    "schedule": 60 * 60,  # seconds
+}
 
 # --- Accounts and authentication --------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

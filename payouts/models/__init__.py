@@ -1,4 +1,4 @@
 from .ledger import Account, LedgerCheck, Transfer
-from .wallets import BudgetChange
+from .wallets import BudgetChange, ProviderEvent, TopUp
 
-__all__ = ["Account", "BudgetChange", "LedgerCheck", "Transfer"]
+__all__ = ["Account", "BudgetChange", "LedgerCheck", "ProviderEvent", "TopUp", "Transfer"]

@@ -1,0 +1,223 @@
+"""The platform's Stripe webhook: the only CSRF-exempt view, trusted because it is signed.
+
+Each event is stored once (``ProviderEvent``, unique on provider and event id)
+in the same transaction as the money it moves, so a replayed event does nothing
+and a crash moves nothing and records nothing (Stripe delivers it again).
+
+Answers:
+- 400 when the signature is missing, forged or stale: nothing is stored;
+- 503 when no webhook secret is configured (Stripe retries once it is);
+- 200 for every genuine event, including ones about sessions or payments the
+  platform does not know: the signature proves Stripe sent them, so they are not
+  attacks, and retrying cannot make them known (e.g. a session made by another
+  integration on the same Stripe account). They are recorded as ``unknown`` for
+  operators to see in the admin, and move no money;
+- 500 when a refund or dispute arrives before the payment it reverses (Stripe
+  does not promise order): nothing is stored and Stripe delivers it again later.
+
+Other features add handlers for their event types with ``@handles("type")``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import topups
+from .models import ProviderEvent, TopUp
+from .stripe_gateway import SignatureVerificationError, StripeNotConfigured, verify_event
+
+logger = logging.getLogger(__name__)
+
+STRIPE = TopUp.Provider.STRIPE
+
+
+@dataclasses.dataclass
+class Handled:
+    outcome: str
+    top_up: TopUp | None = None
+    note: str = ""
+
+
+Handler = Callable[[dict], Handled]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*event_types: str):
+    """Register a handler for Stripe event types sent to the platform endpoint."""
+
+    def register(handler: Handler) -> Handler:
+        for event_type in event_types:
+            HANDLERS[event_type] = handler
+        return handler
+
+    return register
+
+
+def _topup_id(obj: dict) -> int | None:
+    value = (obj.get("metadata") or {}).get("topup") or obj.get("client_reference_id") or ""
+    return int(value) if str(value).isdigit() else None
+
+
+@handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
+def _session_paid_or_waiting(event: dict) -> Handled:
+    session = event["data"]["object"]
+    lookup = {"provider": STRIPE, "session_id": session["id"], "topup_id": _topup_id(session)}
+    try:
+        if session.get("payment_status") != "paid":
+            topup = topups.topup_waiting(**lookup)
+            return Handled(ProviderEvent.Outcome.PROCESSED, topup, "payment not confirmed yet")
+        topup = topups.topup_complete(
+            **lookup,
+            amount_cents=int(session.get("amount_total") or 0),
+            currency=session.get("currency") or "",
+            payment_id=session.get("payment_intent") or "",
+        )
+    except topups.TopUpUnknown as error:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    except topups.TopUpMismatch as error:
+        logger.error("Stripe session does not match its top-up: %s", error)
+        return Handled(ProviderEvent.Outcome.REJECTED, note=str(error))
+    return Handled(ProviderEvent.Outcome.PROCESSED, topup, "wallet credited")
+
+
+@handles("checkout.session.async_payment_failed", "checkout.session.expired")
+def _session_failed(event: dict) -> Handled:
+    session = event["data"]["object"]
+    failed = event["type"] == "checkout.session.async_payment_failed"
+    try:
+        topup = topups.topup_abandon(
+            provider=STRIPE,
+            session_id=session["id"],
+            topup_id=_topup_id(session),
+            status=TopUp.Status.FAILED if failed else TopUp.Status.CANCELED,
+            reason=event["type"],
+        )
+    except topups.TopUpUnknown as error:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    return Handled(ProviderEvent.Outcome.PROCESSED, topup, event["type"])
+
+
+@handles("charge.refunded")
+def _charge_refunded(event: dict) -> Handled:
+    charge = event["data"]["object"]
+    try:
+        transfers = topups.topup_refund(
+            provider=STRIPE,
+            payment_id=charge.get("payment_intent") or "",
+            topup_id=_topup_id(charge),
+            refunded_total_cents=int(charge.get("amount_refunded") or 0),
+        )
+    except topups.TopUpUnknown as error:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    return Handled(
+        ProviderEvent.Outcome.PROCESSED,
+        _topup_of(transfers),
+        f"refund booked: {sum(t.amount_cents for t in transfers)} cents",
+    )
+
+
+@handles("charge.dispute.created")
+def _dispute_created(event: dict) -> Handled:
+    dispute = event["data"]["object"]
+    try:
+        transfers = topups.topup_dispute(
+            provider=STRIPE,
+            payment_id=dispute.get("payment_intent") or "",
+            topup_id=_topup_id(dispute),
+            dispute_id=dispute["id"],
+            amount_cents=int(dispute.get("amount") or 0),
+        )
+    except topups.TopUpUnknown as error:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    return Handled(
+        ProviderEvent.Outcome.PROCESSED,
+        _topup_of(transfers),
+        f"dispute booked: {sum(t.amount_cents for t in transfers)} cents",
+    )
+
+
+def _topup_of(transfers) -> TopUp | None:
+    for transfer in transfers:
+        pk = transfer.reference.removeprefix("topup:")
+        if pk.isdigit():
+            return TopUp.objects.filter(pk=int(pk)).first()
+    return None
+
+
+@handles("transfer.reversed")
+def _transfer_reversed(event: dict) -> Handled:
+    """Payouts (issue 6): a payout's transfer was reversed; the creator's earnings come back."""
+    from .batches import platform_event_handle
+
+    outcome = platform_event_handle(event)
+    known = outcome != "unknown_transfer"
+    return Handled(
+        ProviderEvent.Outcome.PROCESSED if known else ProviderEvent.Outcome.UNKNOWN, note=outcome
+    )
+
+
+@transaction.atomic
+def event_receive(*, provider: str, event: dict) -> tuple[ProviderEvent, bool]:
+    """Record a verified provider event and apply it, once; returns (record, first time).
+
+    The record and the money it moves commit together. An event id seen before
+    returns its record and applies nothing.
+    """
+    obj = (event.get("data") or {}).get("object") or {}
+    try:
+        with transaction.atomic():
+            record = ProviderEvent.objects.create(
+                provider=provider,
+                event_id=event["id"],
+                event_type=event.get("type", ""),
+                object_id=str(obj.get("id", ""))[:255],
+                outcome=ProviderEvent.Outcome.IGNORED,
+                payload=event,
+            )
+    except IntegrityError:
+        # Stored already (a replay, or a concurrent delivery that committed first).
+        return ProviderEvent.objects.get(provider=provider, event_id=event["id"]), False
+    handler = HANDLERS.get(record.event_type)
+    if handler is None:
+        return record, True
+    handled = handler(event)
+    record.outcome = handled.outcome
+    record.top_up = handled.top_up
+    record.note = handled.note[:255]
+    record.save(update_fields=["outcome", "top_up", "note"])
+    return record, True
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Receive a Stripe event for the platform account (top-ups, refunds, disputes)."""
+    try:
+        event = verify_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            settings.STRIPE_WEBHOOK_SECRET,
+        )
+    except StripeNotConfigured:
+        logger.error("Stripe webhook received but STRIPE_WEBHOOK_SECRET is not set")
+        return JsonResponse({"error": "webhook secret not configured"}, status=503)
+    except (SignatureVerificationError, ValueError):
+        return JsonResponse({"error": "invalid signature"}, status=400)
+    if not event.get("id"):
+        return JsonResponse({"error": "not an event"}, status=400)
+    try:
+        record, first = event_receive(provider=STRIPE, event=event)
+    except topups.TopUpNotPaidYet as error:
+        logger.warning(
+            "Stripe event %s arrived early, asking for redelivery: %s", event["id"], error
+        )
+        return JsonResponse({"error": "payment not confirmed yet, retry later"}, status=500)
+    return JsonResponse({"received": True, "outcome": record.outcome, "replay": not first})

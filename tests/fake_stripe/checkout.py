@@ -1,0 +1,160 @@
+"""Fake Stripe Checkout: sessions in payment mode, and what happens after the reader pays.
+
+Behaves like the parts of Stripe the top-up code relies on: a session needs
+``mode=payment``, one line item with a positive integer ``unit_amount`` and a
+currency, and both return URLs; it is created ``open`` and ``unpaid`` with a
+hosted ``url``; ``success_url`` keeps the ``{CHECKOUT_SESSION_ID}`` placeholder.
+Idempotency keys are handled by the server (see server.py).
+
+Helpers at the bottom play Stripe's and the card holder's parts: paying a session
+(card or delayed bank debit), refunding or disputing its charge, and building and
+delivering signed webhook events to the platform.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from .server import FakeStripe, sign_payload
+
+PLATFORM_WEBHOOK_SECRET = "whsec_test_platform"
+
+
+@FakeStripe.route("POST", r"/v1/checkout/sessions")
+def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    if params.get("mode") != "payment":
+        return fake.error(400, "Only payment mode is imitated.", code="parameter_invalid")
+    for name in ("success_url", "cancel_url"):
+        if not str(params.get(name, "")).startswith(("http://", "https://")):
+            return fake.error(400, f"Not a valid URL: {name}", code="url_invalid")
+    items = params.get("line_items") or []
+    if len(items) != 1:
+        return fake.error(400, "Exactly one line item is imitated.", code="parameter_invalid")
+    price = items[0].get("price_data") or {}
+    amount = price.get("unit_amount", "")
+    if not str(amount).isdigit() or int(amount) <= 0:
+        return fake.error(400, "Invalid positive integer: unit_amount", code="parameter_invalid")
+    if not price.get("currency") or not (price.get("product_data") or {}).get("name"):
+        return fake.error(400, "Missing currency or product name.", code="parameter_missing")
+    session_id = fake.new_id("cs_test")
+    session = {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": "open",
+        "payment_status": "unpaid",
+        "amount_total": int(amount) * int(items[0].get("quantity", "1")),
+        "currency": price["currency"],
+        "client_reference_id": params.get("client_reference_id"),
+        "customer_email": params.get("customer_email"),
+        "metadata": params.get("metadata") or {},
+        "payment_intent": None,
+        "success_url": params["success_url"],
+        "cancel_url": params["cancel_url"],
+        "url": f"https://checkout.stripe.test/c/pay/{session_id}",
+        "created": int(time.time()),
+        "livemode": False,
+    }
+    fake.objects["payment_intent_metadata"][session_id] = (
+        params.get("payment_intent_data") or {}
+    ).get("metadata") or {}
+    return 200, fake.store("checkout_sessions", session)
+
+
+@FakeStripe.route("GET", r"/v1/checkout/sessions/(?P<id>cs_test_[A-Za-z0-9]+)")
+def retrieve_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    session = fake.get("checkout_sessions", match["id"])
+    if session is None:
+        return fake.error(
+            404, f"No such checkout.session: '{match['id']}'", code="resource_missing"
+        )
+    return 200, session
+
+
+# --- Helpers: Stripe's and the card holder's parts -------------------------------------
+
+
+def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> dict:
+    """The reader pays on Stripe's page. With ``delayed`` (a bank debit) the session completes
+    unpaid; ``settle_session`` confirms it later."""
+    session = fake.get("checkout_sessions", session_id)
+    payment_intent = fake.new_id("pi")
+    charge = {
+        "id": fake.new_id("ch"),
+        "object": "charge",
+        "amount": session["amount_total"],
+        "amount_refunded": 0,
+        "refunded": False,
+        "currency": session["currency"],
+        "payment_intent": payment_intent,
+        # Charges do not carry the session's metadata: refunds are matched by payment intent.
+        "metadata": {},
+        "paid": not delayed,
+    }
+    fake.store("charges", charge)
+    session.update(
+        status="complete",
+        payment_status="unpaid" if delayed else "paid",
+        payment_intent=payment_intent,
+    )
+    return dict(session)
+
+
+def settle_session(fake: FakeStripe, session_id: str) -> dict:
+    """A delayed payment succeeds."""
+    session = fake.get("checkout_sessions", session_id)
+    session["payment_status"] = "paid"
+    charge_of(fake, session["payment_intent"])["paid"] = True
+    return dict(session)
+
+
+def charge_of(fake: FakeStripe, payment_intent: str) -> dict:
+    return next(
+        c for c in fake.objects["charges"].values() if c["payment_intent"] == payment_intent
+    )
+
+
+def refund(fake: FakeStripe, payment_intent: str, amount_cents: int) -> dict:
+    """Refund part of a charge; Stripe reports the cumulative ``amount_refunded``."""
+    charge = charge_of(fake, payment_intent)
+    charge["amount_refunded"] += amount_cents
+    assert charge["amount_refunded"] <= charge["amount"], "Stripe refuses refunding more"
+    charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    return dict(charge)
+
+
+def dispute(fake: FakeStripe, payment_intent: str, amount_cents: int | None = None) -> dict:
+    charge = charge_of(fake, payment_intent)
+    dispute = {
+        "id": fake.new_id("dp"),
+        "object": "dispute",
+        "amount": charge["amount"] if amount_cents is None else amount_cents,
+        "currency": charge["currency"],
+        "charge": charge["id"],
+        "payment_intent": payment_intent,
+        "metadata": {},
+        "reason": "fraudulent",
+        "status": "needs_response",
+    }
+    return dict(fake.store("disputes", dispute))
+
+
+def event(fake: FakeStripe, event_type: str, obj: dict) -> dict:
+    return {
+        "id": fake.new_id("evt"),
+        "object": "event",
+        "type": event_type,
+        "api_version": "2026-10-28.endive",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+def deliver(client, event: dict, *, secret: str = PLATFORM_WEBHOOK_SECRET, signature=None):
+    """POST ``event`` to the platform webhook, signed like Stripe does (Django test client)."""
+    body = json.dumps(event)
+    header = sign_payload(body, secret) if signature is None else signature
+    extra = {"HTTP_STRIPE_SIGNATURE": header} if header else {}
+    return client.post("/webhooks/stripe/", data=body, content_type="application/json", **extra)
