@@ -70,9 +70,9 @@ def _login_url(request: HttpRequest, next_url: str | None = None) -> str:
     return f"{reverse('account_login')}?{urlencode({'next': next_url or request.get_full_path()})}"
 
 
-def _with_query(url: str, **params) -> str:
+def _with_query(path: str, /, **params) -> str:
     params = {k: v for k, v in params.items() if v}
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def _button(request: HttpRequest, thing: Thing) -> dict:
@@ -161,10 +161,10 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
     thing = _thing_or_404(pk)
     origin = web_origin(request.POST.get("origin"))
+    popup_path = reverse("tips:popup", kwargs={"pk": thing.pk})
     if origin:
         # From the popup: back to the popup, which hands the result to the widget.
-        popup = reverse("tips:popup", kwargs={"pk": thing.pk})
-        next_url = _with_query(popup, origin=origin)
+        next_url = _with_query(popup_path, origin=origin)
     else:
         next_url = _safe_next(request, thing.get_absolute_url())
     if not request.user.is_authenticated:
@@ -177,7 +177,7 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.blocker.message)
         return redirect(next_url)
     if origin:
-        return redirect(_with_query(next_url, result=result.status))
+        return redirect(_with_query(popup_path, origin=origin, result=result.status))
     _click_message(request, result, thing)
     return redirect(next_url)
 

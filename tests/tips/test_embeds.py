@@ -1,0 +1,235 @@
+import html
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ClickFactory, ThingFactory, UserFactory, ready_reader
+from tips import services
+from tips.models import Click, Thing
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def badge_url(thing):
+    return reverse("tips:badge", kwargs={"pk": thing.pk})
+
+
+def widget_url(thing):
+    return reverse("tips:widget", kwargs={"pk": thing.pk})
+
+
+# --- Badge -------------------------------------------------------------------------
+
+
+def test_the_badge_is_an_accessible_cacheable_svg_with_the_count(client):
+    thing = ThingFactory()
+    ClickFactory.create_batch(2, thing=thing)
+
+    response = client.get(badge_url(thing))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["ETag"]
+    svg = text(response)
+    assert 'role="img"' in svg
+    assert '<title id="badge-title">Flattr this: 2 flattrs</title>' in svg
+    assert ">2</text>" in svg
+
+
+def test_a_badge_request_with_the_current_etag_gets_304(client):
+    thing = ThingFactory()
+    etag = client.get(badge_url(thing))["ETag"]
+
+    response = client.get(badge_url(thing), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_a_new_click_changes_the_badge_etag(client):
+    thing = ThingFactory()
+    etag = client.get(badge_url(thing))["ETag"]
+    services.click_register(reader=ready_reader(), thing=thing)
+
+    response = client.get(badge_url(thing), HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert ">1</text>" in text(response)
+
+
+def test_badge_and_widget_do_not_touch_the_database_on_a_warm_cache(
+    client, django_assert_num_queries
+):
+    thing = ThingFactory()
+    ClickFactory(thing=thing)
+    client.get(badge_url(thing))  # warms the cache
+
+    with django_assert_num_queries(0):
+        badge = client.get(badge_url(thing))
+        widget = client.get(widget_url(thing) + "?origin=https://creator.example")
+
+    assert ">1</text>" in text(badge)
+    assert "data-count>1<" in text(widget)
+
+
+def test_unknown_things_have_no_badge_or_widget(client):
+    assert client.get("/t/999999/badge.svg").status_code == 404
+    assert client.get("/t/999999/widget/").status_code == 404
+
+
+# --- Framing ---------------------------------------------------------------------------
+
+
+def test_the_thing_page_refuses_to_be_framed(client):
+    response = client.get(ThingFactory().get_absolute_url())
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+def test_the_popup_refuses_to_be_framed_but_keeps_its_opener(client):
+    thing = ThingFactory()
+    response = client.get(reverse("tips:popup", kwargs={"pk": thing.pk}))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response["Cross-Origin-Opener-Policy"] == "unsafe-none"
+
+
+def test_the_widget_may_be_framed_by_any_site(client):
+    response = client.get(widget_url(ThingFactory()))
+    assert "X-Frame-Options" not in response
+    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    assert not response.cookies
+
+
+def test_the_widget_passes_only_a_valid_origin_on(client):
+    thing = ThingFactory()
+    good = text(client.get(widget_url(thing) + "?origin=https://creator.example"))
+    bad = text(client.get(widget_url(thing) + "?origin=https://creator.example/evil"))
+    assert 'data-origin="https://creator.example"' in good
+    assert "origin=https%3A%2F%2Fcreator.example" in good
+    assert 'data-origin=""' in bad
+
+
+def test_the_popup_hands_the_count_only_to_a_validated_origin(client):
+    reader, thing = ready_reader(), ThingFactory()
+    services.click_register(reader=reader, thing=thing)
+    client.force_login(reader)
+    popup = reverse("tips:popup", kwargs={"pk": thing.pk})
+
+    page = text(client.get(popup + "?origin=http://127.0.0.1:8001"))
+    assert 'data-origin="http://127.0.0.1:8001"' in page
+    assert "You already flattred this this month." in page
+
+    page = text(client.get(popup + "?origin=*"))
+    assert 'data-origin=""' in page
+
+
+def test_a_click_from_the_popup_returns_to_the_popup_with_its_origin(client):
+    reader, thing = ready_reader(), ThingFactory(title="Tune")
+    client.force_login(reader)
+
+    page = client.post(
+        reverse("tips:click", kwargs={"pk": thing.pk}),
+        {"origin": "https://creator.example"},
+        follow=True,
+    )
+
+    final_url = page.redirect_chain[-1][0]
+    assert final_url.startswith(reverse("tips:popup", kwargs={"pk": thing.pk}))
+    assert "origin=https%3A%2F%2Fcreator.example" in final_url
+    assert "Thank you! You flattred “Tune”." in text(page)
+    assert 'data-total="1"' in text(page)
+
+
+def test_click_redirects_never_leave_the_platform(client):
+    reader, thing = ready_reader(), ThingFactory()
+    client.force_login(reader)
+    response = client.post(
+        reverse("tips:click", kwargs={"pk": thing.pk}), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == thing.get_absolute_url()
+
+
+# --- Auto-submit links -----------------------------------------------------------------
+
+
+def submit_query(**params):
+    from urllib.parse import urlencode
+
+    return reverse("tips:submit") + "?" + urlencode(params)
+
+
+def test_viewing_an_auto_submit_link_creates_nothing(client):
+    UserFactory(handle="carol")
+    client.force_login(ready_reader())
+
+    page = client.get(
+        submit_query(creator="carol", url="https://carol.example/p?utm_source=x", title="Hi")
+    )
+
+    assert page.status_code == 200
+    assert "https://carol.example/p" in text(page)
+    assert not Thing.objects.exists()
+
+
+def test_the_click_on_an_auto_submit_link_creates_the_thing_for_the_named_creator(client):
+    carol = UserFactory(handle="carol")
+    reader = ready_reader()
+    client.force_login(reader)
+    data = {"creator": "carol", "url": "https://carol.example/p?utm_source=x", "title": "Hi"}
+
+    page = client.post(reverse("tips:submit"), data, follow=True)
+
+    thing = Thing.objects.get()
+    assert (thing.owner, thing.url, thing.title) == (carol, "https://carol.example/p", "Hi")
+    assert Click.objects.get().thing == thing
+    assert "You flattred “Hi”. Thank you!" in text(page)
+
+
+def test_an_auto_submit_link_to_a_registered_url_uses_that_thing_and_owner(client):
+    existing = ThingFactory(url="https://dan.example/p")
+    UserFactory(handle="mallory")
+    reader = ready_reader()
+    client.force_login(reader)
+    data = {"creator": "mallory", "url": "https://dan.example/p#c", "title": "Stolen"}
+
+    shown = client.get(submit_query(**data))
+    client.post(reverse("tips:submit"), data)
+
+    assert shown["Location"] == existing.get_absolute_url()
+    assert Thing.objects.count() == 1
+    assert Click.objects.get().creator == existing.owner
+
+
+def test_a_refused_auto_submit_click_creates_nothing(client):
+    UserFactory(handle="erin")
+    client.force_login(UserFactory())  # no budget, no money
+    data = {"creator": "erin", "url": "https://erin.example/p"}
+
+    page = client.post(reverse("tips:submit"), data, follow=True)
+
+    assert "Set a monthly budget to flattr." in text(page)
+    assert not Thing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"creator": "nobody", "url": "https://x.example/"}, "This link names no creator"),
+        ({"creator": "frank", "url": "mailto:a@b.c"}, "Use a web address starting with http://"),
+        ({"creator": "frank"}, "Enter the address of your content."),
+    ],
+)
+def test_a_broken_auto_submit_link_explains_itself(client, params, message):
+    UserFactory(handle="frank")
+    client.force_login(ready_reader())
+    page = client.get(submit_query(**params))
+    assert page.status_code == 400
+    assert message in text(page)
+    assert client.post(reverse("tips:submit"), params).status_code == 400
+    assert not Thing.objects.exists()
