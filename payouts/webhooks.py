@@ -144,6 +144,19 @@ def _dispute_created(event: dict) -> Handled:
     )
 
 
+@handles("transfer.reversed")
+def _transfer_reversed(event: dict) -> Handled:
+    # Payout transfers are made with the platform's keys, so their reversals come here.
+    from .batches import platform_event_handle
+
+    result = platform_event_handle(event)
+    if result == "unknown_transfer":
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=result)
+    if result == "ignored":
+        return Handled(ProviderEvent.Outcome.IGNORED, note=result)
+    return Handled(ProviderEvent.Outcome.PROCESSED, note=result)
+
+
 def _topup_of(transfers) -> TopUp | None:
     for transfer in transfers:
         pk = transfer.reference.removeprefix("topup:")
