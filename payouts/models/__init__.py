@@ -1,3 +1,4 @@
+from .batches import PaymentAccount, Payout, PayoutBatch, Provider  # noqa: F401
 from .ledger import Account, LedgerCheck, Transfer
 from .wallets import BudgetChange, ProviderEvent, TopUp
 

@@ -1,0 +1,51 @@
+"""``python manage.py payouts [--dry-run] [--json]``: run a payout batch now (PRODUCT.md)."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from payouts.batches import BatchAlreadyRunning, payout_batch_preview, payout_batch_run
+from payouts.money import format_cents
+
+
+class Command(BaseCommand):
+    help = (
+        "Pay every creator whose earnings reach the payout minimum and whose payment account "
+        "can receive money; payouts left in flight by an earlier run are sent again first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would be paid; change nothing."
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="End with one JSON object (amounts in cents)."
+        )
+
+    def handle(self, *args, **options):
+        dry_run = options["dry_run"]
+        if dry_run:
+            summary = payout_batch_preview()
+        else:
+            try:
+                summary = payout_batch_run(trigger="manual")
+            except BatchAlreadyRunning as error:
+                raise CommandError(f"{error}; try again when it has finished.") from error
+        data = summary.as_dict()
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: {data['payouts']} payouts would be sent, "
+                f"{format_cents(data['amount'])} in total; "
+                f"{data['resumed']} payouts in flight would be sent again."
+            )
+        else:
+            self.stdout.write(
+                f"Batch {data['batch']}: {data['payouts']} payouts, "
+                f"{format_cents(data['amount'])}; {data['paid']} paid, {data['failed']} failed, "
+                f"{data['sending']} waiting for a retry; {data['resumed']} resumed from earlier "
+                f"runs. Status: {data['status']}."
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(data))
