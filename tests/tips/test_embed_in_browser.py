@@ -1,0 +1,143 @@
+"""The script embed on a creator's site (a second origin), driven in Debian's chromium."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.factories import ThingFactory, ready_reader
+from tips.models import Click
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def creator_site():
+    """A plain static site on 127.0.0.1 (the platform's live server is on localhost):
+    ``pages[path] = html`` serves a page."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write((body or "not found").encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.pages = pages
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def platform(live_server, settings):
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+def log_in(context, user, platform):
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": platform}]
+    )
+
+
+def blog_with_widget(platform, thing):
+    return (
+        "<!doctype html><html><head><title>My blog</title></head><body>"
+        "<h1>My blog</h1><p>A post worth a flattr.</p>"
+        f'<script async src="{platform}/static/tips/embed.js"></script>'
+        f'<a class="flattr-button" href="{platform}/t/{thing.pk}/">Flattr</a>'
+        "</body></html>"
+    )
+
+
+def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(
+    platform, creator_site, page
+):
+    thing = ThingFactory(title="A fine post")
+    reader = ready_reader()
+    log_in(page.context, reader, platform)
+    creator_site.pages["/"] = blog_with_widget(platform, thing)
+
+    page.goto(creator_site.url + "/")
+    widget = page.frame_locator("iframe").locator("#flattr-widget")
+    expect(widget.locator("[data-count]")).to_have_text("0")
+    page.evaluate("window.notReloaded = true")
+
+    with page.expect_popup() as opened:
+        widget.click()
+    popup = opened.value
+    assert popup.url.startswith(f"{platform}/t/{thing.pk}/popup/")
+    popup.get_by_role("button", name="Flattr this").click()
+    expect(popup.get_by_text("Thank you! You flattred “A fine post”.")).to_be_visible()
+
+    expect(widget.locator("[data-count]")).to_have_text("1")
+    assert page.evaluate("window.notReloaded") is True
+    assert Click.objects.filter(reader=reader, thing=thing).count() == 1
+    popup.get_by_role("button", name="Close this window").click()
+
+    with page.expect_popup() as opened:
+        widget.click()
+    again = opened.value
+    expect(again.get_by_text("You already flattred this this month.")).to_be_visible()
+    assert Click.objects.filter(reader=reader, thing=thing).count() == 1
+    assert page.context.cookies(creator_site.url) == []
+
+
+def test_without_javascript_the_link_leads_to_the_thing_page_and_its_button(
+    platform, creator_site, browser
+):
+    thing = ThingFactory(title="Plain post")
+    reader = ready_reader()
+    creator_site.pages["/"] = blog_with_widget(platform, thing)
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        log_in(context, reader, platform)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(creator_site.url + "/")
+        assert page.locator("iframe").count() == 0
+
+        page.get_by_role("link", name="Flattr").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Plain post")
+        page.get_by_role("button", name="Flattr this").click()
+
+        expect(page.get_by_text("You flattred “Plain post”. Thank you!")).to_be_visible()
+        assert Click.objects.filter(reader=reader, thing=thing).count() == 1
+    finally:
+        context.close()
+
+
+def test_only_the_widget_can_be_framed(platform, creator_site, page):
+    thing = ThingFactory(title="Framed post")
+    creator_site.pages["/frames"] = (
+        "<!doctype html><html><body>"
+        f'<iframe id="thing" src="{platform}/t/{thing.pk}/"></iframe>'
+        f'<iframe id="widget" src="{platform}/t/{thing.pk}/widget/"></iframe>'
+        "</body></html>"
+    )
+
+    page.goto(creator_site.url + "/frames")
+
+    expect(page.frame_locator("#widget").locator("#flattr-widget")).to_be_visible()
+    thing_frame = page.locator("#thing").element_handle().content_frame()
+    # Chromium replaces a refused frame's document with its own error page.
+    assert thing_frame.url.startswith("chrome-error://")
+    assert "Framed post" not in thing_frame.content()
+    widget_frame = page.locator("#widget").element_handle().content_frame()
+    assert widget_frame.url == f"{platform}/t/{thing.pk}/widget/"
