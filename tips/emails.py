@@ -90,7 +90,7 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         "month": month,
         "dashboard_url": settings.SITE_URL + reverse("dashboards:reader"),
         "creator_dashboard_url": settings.SITE_URL + reverse("dashboards:creator"),
-        "settings_url": settings.SITE_URL + reverse("account_email"),
+        "settings_url": settings.SITE_URL + reverse("account_settings"),
         "LANGUAGE_CODE": translation.get_language(),
     }
     if kind == Kind.READER:
