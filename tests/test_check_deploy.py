@@ -8,10 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def production_environment(**overrides) -> dict:
+    # Nothing of the test process leaks in (the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE).
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("STRIPE_", "DEBUG", "SECRET_KEY", "SILENCED"))
+        if not key.startswith(("STRIPE_", "DEBUG", "SECRET_KEY", "SILENCED", "DJANGO_"))
     }
     env.update(
         SECRET_KEY=secrets.token_urlsafe(64),

@@ -24,6 +24,7 @@ def probe(**environment) -> dict:
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY"}
+        and not key.startswith("DJANGO_")
     }
     env.update(DJANGO_SETTINGS_MODULE="flattr_clone.settings", LOG_LEVEL="CRITICAL")
     env.update(environment)
