@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from payouts.ledger import balance_cents
-from payouts.models import BudgetChange
+from payouts.selectors import current_budget
 
 from .cache import safe_get, safe_set
 from .canonical import InvalidURL, canonical_url
@@ -50,13 +50,7 @@ def wallet_url() -> str:
 
 def current_budget_cents(user) -> int:
     """The reader's monthly budget in effect now (0 when never set)."""
-    amount = (
-        BudgetChange.objects.filter(user=user)
-        .order_by("-created_at", "-id")
-        .values_list("amount_cents", flat=True)
-        .first()
-    )
-    return amount or 0
+    return current_budget(user) or 0
 
 
 def reader_blocker(reader) -> Blocker | None:
