@@ -27,3 +27,7 @@ def payday_month(*, month: str) -> str:
 def payday_previous_month() -> str:
     """The monthly schedule (celery beat, on the 1st): payday of the month that just ended."""
     return payday_month(month=format_month(previous_month(month_of())))
+
+
+# Celery autodiscovers ``tasks`` modules only; this registers the monthly e-mail tasks.
+from tips.email_tasks import send_monthly_email_batch, send_monthly_emails  # noqa: E402, F401

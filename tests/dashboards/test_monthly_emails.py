@@ -165,3 +165,15 @@ def test_two_workers_at_once_send_one_email(paid):
         thread.join()
     assert sorted(results) == [False, False, False, True]
     assert recipients() == ["reader@example.com"]
+
+
+def test_a_celery_worker_registers_the_email_tasks():
+    from flattr_clone.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start
+    assert "tips.email_tasks.send_monthly_emails" in app.tasks
+    assert "tips.email_tasks.send_monthly_email_batch" in app.tasks
+
+
+def test_payday_follows_up_with_the_monthly_emails(settings):
+    assert "tips.email_tasks.send_monthly_emails" in settings.PAYDAY_FOLLOW_UP_TASKS
