@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from payouts.models import Account, BudgetChange, Transfer
 
@@ -53,8 +54,11 @@ def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.dat
 
 
 def current_budgets_cents(user_ids: Iterable[int]) -> dict[int, int]:
-    """Each user's budget now (their latest budget change), in one query; 0 when never set."""
-    latest = BudgetChange.objects.filter(user=OuterRef("pk")).order_by("-created_at", "-id")
+    """Each user's budget now (their latest budget change, as ``payouts.selectors.current_budget``
+    reads it), in one query; 0 when never set."""
+    latest = BudgetChange.objects.filter(
+        user=OuterRef("pk"), created_at__lte=timezone.now()
+    ).order_by("-created_at", "-id")
     rows = User.objects.filter(pk__in=list(user_ids)).annotate(
         budget=Subquery(latest.values("amount_cents")[:1])
     )
