@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import Account, BudgetChange, LedgerCheck, ProviderEvent, TopUp, Transfer
+from .payout_admin import PaymentAccountAdmin, PayoutAdmin, PayoutBatchAdmin  # noqa: F401
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
