@@ -128,11 +128,6 @@ CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
-# The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
-CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
-    "task": "payouts.tasks.check_ledger",
-    "schedule": 60 * 60,  # seconds
-}
 
 # --- Accounts and authentication --------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -268,6 +263,11 @@ MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE["payday-previous-month"] = {
     "task": "tips.tasks.payday_previous_month",
     "schedule": crontab(day_of_month="1", hour=str(PAYDAY_HOUR), minute=str(PAYDAY_MINUTE)),
+}
+# The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
+CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
+    "task": "payouts.tasks.check_ledger",
+    "schedule": 60 * 60,  # seconds
 }
 
 # --- Payment provider -------------------------------------------------------
