@@ -90,3 +90,7 @@ class ClickAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Payday runs and records live in their own module (registered on import).
+from . import payday_admin  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payday_views, views
 
 app_name = "tips"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("things/new/", views.thing_new, name="thing_new"),
     path("clicks/<int:pk>/revoke/", views.click_revoke, name="revoke"),
     path("month/", views.this_month, name="this_month"),
+    path("history/", payday_views.history, name="history"),
     path("submit/", views.submit, name="submit"),
     path("submit/widget/", views.submit_widget, name="submit_widget"),
     path("@<str:handle>", views.profile, name="profile"),
