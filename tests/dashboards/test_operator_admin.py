@@ -171,3 +171,22 @@ def test_lifting_a_suspension_asks_why_and_logs_it(operator_client, operator):
     assert not creator.is_suspended and creator.suspension_reason == ""
     entry = LogEntry.objects.get(object_id=str(creator.pk), action_flag=CHANGE)
     assert "Suspension lifted: Cleared" in entry.get_change_message()
+
+
+def test_it_shows_the_earnings_held_for_suspended_creators(
+    operator_client, django_capture_on_commit_callbacks
+):
+    from accounts.suspensions import user_suspend
+
+    creator, reader = UserFactory(), UserFactory()
+    fund(reader, 1000)
+    set_budget(reader, 1000)
+    click(reader, thing_of(creator, "p"), last_month())
+    run_payday(last_month(), django_capture_on_commit_callbacks)
+    html = operator_client.get(DASHBOARD).content.decode()
+    assert "€0.00 held for 0 suspended creators." in html
+
+    user_suspend(user=creator, reason="Fake clicks")
+
+    html = operator_client.get(DASHBOARD).content.decode()
+    assert "€9.00 held for 1 suspended creator." in html
