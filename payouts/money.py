@@ -35,6 +35,8 @@ def parse_amount_to_cents(text: str) -> int:
         value = Decimal(cleaned)
     except InvalidOperation as error:
         raise ValueError(f"{text!r} is not an amount") from error
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    if not value.is_finite() or abs(value) >= Decimal("1e15"):
+        raise ValueError(f"{text!r} is not an amount")
+    if value != value.quantize(Decimal("0.01")):
         raise ValueError(f"{text!r} has more than two decimals")
     return int(value * 100)
