@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from payouts.models import Account, BudgetChange, Transfer
@@ -53,37 +53,46 @@ def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.dat
 # --- Estimates for the current month --------------------------------------------------------
 
 
-def current_budgets_cents(user_ids: Iterable[int]) -> dict[int, int]:
+def _ids(user_ids: Iterable[int] | QuerySet) -> list[int] | QuerySet:
+    """A list of ids, or a subquery left to the database."""
+    return user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
+
+
+def current_budgets_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
     """Each user's budget now (their latest budget change, as ``payouts.selectors.current_budget``
     reads it), in one query; 0 when never set."""
     latest = BudgetChange.objects.filter(
         user=OuterRef("pk"), created_at__lte=timezone.now()
     ).order_by("-created_at", "-id")
-    rows = User.objects.filter(pk__in=list(user_ids)).annotate(
+    rows = User.objects.filter(pk__in=_ids(user_ids)).annotate(
         budget=Subquery(latest.values("amount_cents")[:1])
     )
     return {pk: budget or 0 for pk, budget in rows.values_list("pk", "budget")}
 
 
-def wallet_balances_cents(user_ids: Iterable[int]) -> dict[int, int]:
-    rows = Account.objects.filter(kind=Account.Kind.WALLET, user__in=list(user_ids))
+def wallet_balances_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    rows = Account.objects.filter(kind=Account.Kind.WALLET, user__in=_ids(user_ids))
     return dict(rows.values_list("user_id", "balance_cents"))
 
 
-def estimate_splits(*, reader_ids: Iterable[int], month: dt.date) -> dict[int, Split]:
+def estimate_splits(*, reader_ids: Iterable[int] | QuerySet, month: dt.date) -> dict[int, Split]:
     """What payday would do for each reader if the month ended now.
 
     ``given`` = min(current budget, wallet balance); the eligible creators are the
     distinct owners of the reader's unrevoked clicks in ``month``, minus the reader,
-    minus suspended or deleted creators. Three queries, whatever the number of readers.
+    minus suspended or deleted creators. ``reader_ids`` may be a list or a subquery
+    (``values("reader")``); three queries, whatever the number of readers.
     """
-    reader_ids = list(set(reader_ids))
-    if not reader_ids:
-        return {}
+    if not isinstance(reader_ids, QuerySet):
+        reader_ids = list(set(reader_ids))
+        if not reader_ids:
+            return {}
     pairs = (
         Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
         .exclude(creator=F("reader"))
         .filter(creator__suspended_at__isnull=True, creator__is_active=True)
+        # No ordering: Click's default ordering would turn DISTINCT into "every click".
+        .order_by()
         .values_list("reader", "creator")
         .distinct()
     )
@@ -94,7 +103,7 @@ def estimate_splits(*, reader_ids: Iterable[int], month: dt.date) -> dict[int, S
     balances = wallet_balances_cents(reader_ids)
     rate = settings.COMMISSION_RATE_BASIS_POINTS
     splits = {}
-    for reader_id in reader_ids:
+    for reader_id in set(budgets) | set(creators):
         given = max(0, min(budgets.get(reader_id, 0), balances.get(reader_id, 0)))
         splits[reader_id] = split_given(
             month=month,
@@ -114,20 +123,22 @@ class CreatorEstimate:
     suspended: bool
 
 
-def creator_estimate(*, creator) -> CreatorEstimate:
+def creator_estimate(*, creator, month: dt.date | None = None) -> CreatorEstimate:
     """This month's live estimate for ``creator``: the sum of their shares in the split of every
-    reader who clicked one of their things this month."""
-    month = month_of()
-    reader_ids = set(
+    reader who clicked one of their things this month (or ``month``)."""
+    month = month or month_of()
+    readers = (
         Click.objects.filter(month=month, creator=creator, revoked_at__isnull=True)
         .exclude(reader=creator)
-        .values_list("reader", flat=True)
+        .order_by()
+        .values("reader")
     )
+    count = readers.distinct().count()
     if creator.is_suspended or not creator.is_active:
-        return CreatorEstimate(month, 0, len(reader_ids), creator.is_suspended)
-    splits = estimate_splits(reader_ids=reader_ids, month=month)
+        return CreatorEstimate(month, 0, count, creator.is_suspended)
+    splits = estimate_splits(reader_ids=readers, month=month)
     amount = sum(split.shares.get(creator.pk, 0) for split in splits.values())
-    return CreatorEstimate(month, amount, len(reader_ids), False)
+    return CreatorEstimate(month, amount, count, False)
 
 
 # --- Creator ------------------------------------------------------------------------------
@@ -299,9 +310,16 @@ def reader_history(*, reader, months: int = 12, month: dt.date | None = None) ->
     """What ``reader`` gave at each payday (newest first, at most ``months`` of them, or only
     ``month``): the total taken from their wallet, the commission and each creator's share,
     straight from the ledger."""
+    wallet_id = (
+        Account.objects.filter(kind=Account.Kind.WALLET, user=reader)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if wallet_id is None:
+        return []
     transfers = Transfer.objects.filter(
-        debit__kind=Account.Kind.WALLET,
-        debit__user=reader,
+        # The wallet's id as a constant: the (debit, time) index finds its few transfers.
+        debit_id=wallet_id,
         kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
     )
     if month is None:
@@ -395,32 +413,25 @@ class PlatformMonth:
 
 def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMonth]:
     """The platform's volume per month (newest first): money from payday transfers, activity
-    from clicks. Two grouped queries for the money and one for the clicks."""
+    from clicks. One grouped query for the money and one for the clicks."""
     months = months or last_months()
     references = [payday_reference(month) for month in months]
+    distribution = Q(kind=Transfer.Kind.DISTRIBUTION)
     money = {
-        (row["reference"], row["kind"]): row
+        row["reference"]: row
         for row in Transfer.objects.filter(
             reference__in=references,
             kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
         )
-        .values("reference", "kind")
+        .values("reference")
         .annotate(
-            amount=Sum("amount_cents"),
+            commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
+            distributed=Sum("amount_cents", filter=distribution),
+            # A reader who gave paid the commission or a share: count wallets over both kinds.
             payers=Count("debit", distinct=True),
-            payees=Count("credit", distinct=True),
+            payees=Count("credit", distinct=True, filter=distribution),
         )
     }
-    # A reader who gave paid at least the commission or a share; count wallets over both kinds.
-    payers = dict(
-        Transfer.objects.filter(
-            reference__in=references,
-            kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
-        )
-        .values("reference")
-        .annotate(payers=Count("debit", distinct=True))
-        .values_list("reference", "payers")
-    )
     activity = {
         row["month"]: row
         for row in Click.objects.filter(month__in=months, revoked_at__isnull=True)
@@ -429,10 +440,9 @@ def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMo
     }
     result = []
     for month, reference in zip(months, references, strict=True):
-        commission = money.get((reference, Transfer.Kind.COMMISSION), {})
-        distribution = money.get((reference, Transfer.Kind.DISTRIBUTION), {})
-        commission_cents = commission.get("amount") or 0
-        distributed_cents = distribution.get("amount") or 0
+        row = money.get(reference, {})
+        commission_cents = row.get("commission") or 0
+        distributed_cents = row.get("distributed") or 0
         clicks = activity.get(month, {})
         result.append(
             PlatformMonth(
@@ -440,8 +450,8 @@ def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMo
                 given_cents=commission_cents + distributed_cents,
                 commission_cents=commission_cents,
                 distributed_cents=distributed_cents,
-                paying_readers=payers.get(reference, 0),
-                paid_creators=distribution.get("payees") or 0,
+                paying_readers=row.get("payers") or 0,
+                paid_creators=row.get("payees") or 0,
                 clicking_readers=clicks.get("readers", 0),
                 clicked_creators=clicks.get("creators", 0),
             )

@@ -213,3 +213,29 @@ def test_a_thing_title_cannot_inject_a_formula_in_the_export(client):
     client.force_login(creator)
     content = client.get(reverse("dashboards:clicks_csv")).content.decode()
     assert "'=HYPERLINK" in content
+
+
+def test_the_estimate_takes_the_same_few_queries_for_3_or_30_readers(
+    django_assert_num_queries,
+):
+    from tips import dashboards
+
+    creator, other = UserFactory(), UserFactory()
+    mine, theirs = thing_of(creator, "mine"), thing_of(other, "theirs")
+
+    def add_readers(count):
+        for _ in range(count):
+            reader = UserFactory()
+            fund(reader, 1000)
+            set_budget(reader, 500)
+            click(reader, mine)
+            click(reader, theirs)
+
+    add_readers(3)
+    with django_assert_num_queries(4):
+        few = dashboards.creator_estimate(creator=creator)
+    add_readers(27)
+    with django_assert_num_queries(4):
+        many = dashboards.creator_estimate(creator=creator)
+    assert (few.readers, few.amount_cents) == (3, 3 * 225)
+    assert (many.readers, many.amount_cents) == (30, 30 * 225)
