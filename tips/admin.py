@@ -93,4 +93,5 @@ class ClickAdmin(admin.ModelAdmin):
 
 
 # Payday runs and records live in their own module (registered on import).
-from . import payday_admin  # noqa: E402, F401
+# The monthly e-mails' admin too.
+from . import email_admin, payday_admin  # noqa: E402, F401

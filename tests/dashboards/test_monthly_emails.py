@@ -177,3 +177,19 @@ def test_a_celery_worker_registers_the_email_tasks():
 
 def test_payday_follows_up_with_the_monthly_emails(settings):
     assert "tips.email_tasks.send_monthly_emails" in settings.PAYDAY_FOLLOW_UP_TASKS
+
+
+def test_operators_see_which_summaries_were_sent_and_cannot_edit_them(client, paid):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(staff, generate_totp_secret())
+    client.force_login(staff)
+    listing = client.get("/admin/tips/monthlyemail/", {"q": "bob@example.com"})
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert '<td class="field-kind">Creator summary</td>' in html
+    assert '<td class="field-kind">Reader summary</td>' not in html
+    row = MonthlyEmail.objects.get(user=paid["bob"])
+    assert client.get(f"/admin/tips/monthlyemail/{row.pk}/delete/").status_code == 403
+    assert client.get("/admin/tips/monthlyemail/add/").status_code == 403
