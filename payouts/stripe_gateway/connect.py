@@ -42,6 +42,10 @@ def _translate(error: stripe.StripeError) -> Exception:
     status = error.http_status or 0
     if status >= 500 or isinstance(error, stripe.APIError) and not status:
         return TransientError(str(error.user_message or error))
+    if status == 409 or isinstance(error, stripe.IdempotencyError):
+        # The key is in use by a request still running, or was used before: that request
+        # may have made the transfer, so the outcome is unknown, never a refusal.
+        return TransientError(str(error.user_message or error))
     code = error.code or ""
     message = error.user_message or str(error)
     if isinstance(error, stripe.AuthenticationError | stripe.PermissionError):

@@ -1,0 +1,70 @@
+"""Audit findings on payouts: each test is a way money could be paid twice or sent wrongly."""
+
+import pytest
+from django.core import mail
+
+from payouts.batches import payout_batch_prepare, payout_batch_run, payout_send
+from payouts.ledger import balance_cents, system_account
+from payouts.models import Payout
+from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
+from tests.fake_stripe import connect as fake_connect
+
+pytestmark = pytest.mark.django_db
+
+
+def stripe_creator(fake_stripe, earnings_cents: int):
+    creator = UserFactory()
+    _, account = fake_connect.create_account(
+        fake_stripe, {"capabilities": {"transfers": {"requested": "true"}}}, None
+    )
+    fake_connect.complete_onboarding(fake_stripe, account["id"])
+    PaymentAccountFactory(user=creator, provider="stripe", provider_account_id=account["id"])
+    give_earnings(creator, earnings_cents)
+    return creator
+
+
+def money(creator) -> tuple[int, int, int]:
+    """(creator's earnings, payouts in transit, paid out through Stripe)."""
+    return (
+        balance_cents(creator, "earnings"),
+        system_account("in_transit").balance_cents,
+        system_account("external", "stripe").balance_cents,
+    )
+
+
+def test_a_conflict_on_the_idempotency_key_is_not_a_refusal_and_pays_once(
+    fake_stripe, django_capture_on_commit_callbacks
+):
+    """Stripe answers 409 while another request with the same key is still running (a batch
+    and a Celery retry sending the same payout). That request may well create the transfer,
+    so the money must stay in transit: returning it to earnings would pay the creator twice."""
+    creator = stripe_creator(fake_stripe, 3000)
+    payout_batch_prepare(trigger="manual")
+    payout = Payout.objects.get(user=creator)
+    fake_stripe.fail_next(
+        "POST",
+        "/v1/transfers",
+        status=409,
+        body={
+            "error": {
+                "type": "invalid_request_error",
+                "code": "idempotency_key_in_use",
+                "message": "There is currently another in-progress request using this "
+                "Idempotent Key. Please try again later.",
+            }
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        payout_batch_run()
+
+    payout.refresh_from_db()
+    assert payout.status == "sending"
+    assert money(creator) == (0, 3000, 0)
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payout_send(payout_id=payout.pk) == "paid"
+
+    assert len(fake_stripe.objects["transfers"]) == 1
+    assert money(creator) == (0, 0, 3000)
