@@ -357,6 +357,8 @@ class ClickRow:
     click: Click
     # The creator's estimated share; None when the creator is excluded (suspended, deleted).
     share_cents: int | None
+    # False on the creator's later rows: their share is counted once, on the first.
+    first_for_creator: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -387,11 +389,13 @@ def reader_this_month(*, reader) -> ReaderThisMonth:
     estimate = month_estimate(reader, month)
     shares = {creator.pk: cents for creator, cents in estimate.shares}
     excluded = {creator.pk for creator in estimate.excluded}
-    rows = [
-        ClickRow(click, None if click.creator_id in excluded else shares.get(click.creator_id, 0))
-        for click in month_clicks(reader, month)
-        if click.revoked_at is None
-    ]
+    rows, seen = [], set()
+    for click in month_clicks(reader, month):
+        if click.revoked_at is not None:
+            continue
+        share = None if click.creator_id in excluded else shares.get(click.creator_id, 0)
+        rows.append(ClickRow(click, share, click.creator_id not in seen))
+        seen.add(click.creator_id)
     creators = len({row.click.creator_id for row in rows})
     return ReaderThisMonth(month, rows, estimate, creators)
 

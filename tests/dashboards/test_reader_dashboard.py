@@ -81,6 +81,13 @@ def test_this_month_shows_the_clicks_with_the_estimate(client):
     html = response.content.decode()
     assert "€9.00" in html
     assert "nothing (account suspended)" in html
+    # A second thing of the same creator does not show the share twice.
+    click(reader, thing_of(creator, "c2", "Carol's other post"))
+    response = client.get(reverse("dashboards:reader"))
+    carol = [row for row in response.context["this_month"].rows if row.click.creator == creator]
+    assert sorted(row.first_for_creator for row in carol) == [False, True]
+    assert response.content.decode().count("€9.00") == 1
+    assert "counted above" in response.content.decode()
     assert 'id="wallet-prompt"' not in html
 
 
