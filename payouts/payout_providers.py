@@ -32,13 +32,22 @@ class StripeProvider:
     name = Provider.STRIPE
 
     def send(self, payout: Payout) -> str:
+        metadata = {"payout": str(payout.pk), "creator": str(payout.user_id)}
         try:
+            if payout.attempts > 1:
+                # An earlier attempt may have made the transfer, and Stripe forgets
+                # idempotency keys after 24 hours: a resend must not make a second one.
+                made = stripe_connect.find_transfer(
+                    transfer_group=payout.batch.transfer_group, metadata={"payout": str(payout.pk)}
+                )
+                if made is not None:
+                    return made["id"]
             transfer = stripe_connect.create_transfer(
                 amount_cents=payout.amount_cents,
                 currency=payout.currency,
                 destination=payout.destination,
                 transfer_group=payout.batch.transfer_group,
-                metadata={"payout": str(payout.pk), "creator": str(payout.user_id)},
+                metadata=metadata,
                 idempotency_key=payout.idempotency_key,
             )
         except StripeNotConfigured as error:

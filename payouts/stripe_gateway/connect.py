@@ -125,6 +125,24 @@ def create_transfer(
     )
 
 
+def find_transfer(*, transfer_group: str, metadata: dict[str, str]) -> dict | None:
+    """The transfer of ``transfer_group`` whose metadata holds ``metadata``, if one was made.
+
+    Stripe prunes idempotency keys after 24 hours, so a request sent again later
+    would make a second transfer; looking first is what keeps it at one.
+    """
+    try:
+        page = client().v1.transfers.list({"transfer_group": transfer_group, "limit": 100})
+        for transfer in page.auto_paging_iter():
+            found = transfer.to_dict()
+            stored = found.get("metadata") or {}
+            if all(stored.get(key) == value for key, value in metadata.items()):
+                return found
+    except stripe.StripeError as error:
+        raise _translate(error) from error
+    return None
+
+
 def account_state(account: dict) -> dict:
     """The fields of a connected account we keep: can it receive transfers, and if not, why."""
     requirements = account.get("requirements") or {}

@@ -138,6 +138,24 @@ def create_transfer(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     return 200, fake.store("transfers", transfer)
 
 
+@FakeStripe.route("GET", r"/v1/transfers")
+def list_transfers(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    """Newest first, optionally only one ``transfer_group``; one page (``has_more`` false)."""
+    transfers = [
+        t
+        for t in fake.objects["transfers"].values()
+        if not params.get("transfer_group") or t["transfer_group"] == params["transfer_group"]
+    ]
+    transfers.reverse()
+    limit = int(params.get("limit") or 10)
+    return 200, {
+        "object": "list",
+        "url": "/v1/transfers",
+        "data": transfers[:limit],
+        "has_more": len(transfers) > limit,
+    }
+
+
 @FakeStripe.route("GET", r"/v1/transfers/(?P<id>tr_[A-Za-z0-9]+)")
 def retrieve_transfer(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     transfer = fake.get("transfers", match["id"])
@@ -169,6 +187,13 @@ def restrict(fake: FakeStripe, account_id: str, reason: str = "rejected.fraud") 
     account["capabilities"]["transfers"] = "inactive"
     account["requirements"]["disabled_reason"] = reason
     return account
+
+
+def forget_idempotency_keys(fake: FakeStripe) -> None:
+    """Stripe prunes idempotency keys once they are 24 hours old: a request reusing one
+    is done again as a new request."""
+    with fake._lock:
+        fake._idempotent.clear()
 
 
 def reverse_transfer(fake: FakeStripe, transfer_id: str, amount: int | None = None) -> dict:

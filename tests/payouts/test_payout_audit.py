@@ -68,3 +68,46 @@ def test_a_conflict_on_the_idempotency_key_is_not_a_refusal_and_pays_once(
 
     assert len(fake_stripe.objects["transfers"]) == 1
     assert money(creator) == (0, 0, 3000)
+
+
+def test_a_payout_resumed_after_stripe_forgot_its_idempotency_key_is_not_sent_twice(
+    fake_stripe, django_capture_on_commit_callbacks
+):
+    """Stripe prunes idempotency keys after 24 hours. A payout whose transfer was made but
+    whose answer was lost (timeout, crash) waits in flight for the next batch, often weeks
+    later: the resend must find the transfer already made, not make a second one."""
+    creator = stripe_creator(fake_stripe, 2500)
+    fake_stripe.fail_next("POST", "/v1/transfers", after_work=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        payout_batch_run()  # the Celery retry never runs: the worker was restarted
+    assert len(fake_stripe.objects["transfers"]) == 1
+    assert money(creator) == (0, 2500, 0)
+
+    fake_connect.forget_idempotency_keys(fake_stripe)  # a month later
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = payout_batch_run()
+
+    assert summary.resumed == 1
+    assert len(fake_stripe.objects["transfers"]) == 1
+    payout = Payout.objects.get(user=creator)
+    assert payout.status == "paid"
+    assert payout.provider_transfer_id == next(iter(fake_stripe.objects["transfers"]))
+    assert money(creator) == (0, 0, 2500)
+
+
+def test_a_payout_that_never_reached_stripe_is_still_sent_when_resumed(
+    fake_stripe, django_capture_on_commit_callbacks
+):
+    creator = stripe_creator(fake_stripe, 1800)
+    fake_stripe.fail_next("POST", "/v1/transfers", status=500)
+    with django_capture_on_commit_callbacks(execute=False):
+        payout_batch_run()
+    assert fake_stripe.objects["transfers"] == {}
+
+    fake_connect.forget_idempotency_keys(fake_stripe)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run()
+
+    assert len(fake_stripe.objects["transfers"]) == 1
+    assert Payout.objects.get(user=creator).status == "paid"
+    assert money(creator) == (0, 0, 1800)

@@ -148,7 +148,11 @@ def test_a_server_error_is_retried_with_the_same_key_and_pays_exactly_once(
     payout = Payout.objects.get(user=creator)
     assert payout.status == "paid"
     assert payout.attempts == 2
-    keys = [r.idempotency_key for r in fake_stripe.requests if r.path == "/v1/transfers"]
+    keys = [
+        r.idempotency_key
+        for r in fake_stripe.requests
+        if r.method == "POST" and r.path == "/v1/transfers"
+    ]
     assert keys == [f"payout-{payout.pk}", f"payout-{payout.pk}"]
     assert len(transfers_at_fake(fake_stripe)) == 1
     assert earnings(creator) == 0
