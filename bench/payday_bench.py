@@ -273,8 +273,8 @@ def _generate(readers: int, creators: int, clicks: int) -> None:
             Click,
             {
                 "reader_id": "r",
-                "thing_id": f"{t_low} + ((r * 7919 + k * 4729) %% {things})",
-                "creator_id": f"{c_low} + ((r * 7919 + k * 4729) %% {things}) / "
+                "thing_id": f"{t_low} + ((r::bigint * 7919 + k * 4729) %% {things})",
+                "creator_id": f"{c_low} + ((r::bigint * 7919 + k * 4729) %% {things}) / "
                 f"{THINGS_PER_CREATOR}",
                 "month": ("%s", [MONTH]),
                 "created_at": ("%s", [start + dt.timedelta(days=3)]),
