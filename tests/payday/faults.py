@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 
+from celery import shared_task
 from django.conf import settings
 
 
@@ -37,3 +38,16 @@ def block_in_first_chunk(*, stage: str, chunk_number: int) -> None:
     if stage == "chunk_written" and chunk_number == 1:
         entered.set()
         release.wait(timeout=30)
+
+
+follow_ups: list[dict] = []
+
+
+@shared_task
+def remember_follow_up(*, month: str) -> None:
+    """A follow-up task (as PAYDAY_FOLLOW_UP_TASKS names them) that notes when it ran."""
+    from tips.models import PaydayRun
+
+    follow_ups.append(
+        {"month": month, "status": PaydayRun.objects.get(month=month[:7] + "-01").status}
+    )
