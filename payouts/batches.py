@@ -276,6 +276,11 @@ def payout_send(*, payout_id: int) -> str:
     payout = Payout.objects.select_related("batch", "user").get(pk=payout_id)
     if payout.status != Payout.Status.SENDING:
         return payout.status
+    if payout.user.suspended_at is not None or not payout.user.is_active:
+        # Suspended after the payout was written: held in transit, not failed (an earlier
+        # attempt may have reached the provider); the first batch after the lift sends it.
+        Payout.objects.filter(pk=payout.pk).update(last_error="held: the creator is suspended")
+        return payout.status
     Payout.objects.filter(pk=payout.pk).update(attempts=F("attempts") + 1)
     payout.refresh_from_db(fields=["attempts"])
     try:

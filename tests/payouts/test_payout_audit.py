@@ -111,3 +111,34 @@ def test_a_payout_that_never_reached_stripe_is_still_sent_when_resumed(
     assert len(fake_stripe.objects["transfers"]) == 1
     assert Payout.objects.get(user=creator).status == "paid"
     assert money(creator) == (0, 0, 1800)
+
+
+def test_a_payout_in_flight_is_held_while_its_creator_is_suspended(
+    fake_stripe, django_capture_on_commit_callbacks
+):
+    """Suspension holds payouts (accounts.suspensions): a payout written before the creator
+    was suspended, and still in flight, must not be sent until the suspension is lifted."""
+    from accounts.suspensions import user_suspend, user_unsuspend
+
+    creator = stripe_creator(fake_stripe, 4000)
+    payout_batch_prepare(trigger="manual")  # written; the process stopped before sending
+    user_suspend(user=creator, reason="fraud report under review")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = payout_batch_run()
+
+    assert summary.resumed == 1
+    assert fake_stripe.objects["transfers"] == {}
+    payout = Payout.objects.get(user=creator)
+    assert payout.status == "sending"
+    assert money(creator) == (0, 4000, 0)
+    assert mail.outbox == []
+
+    user_unsuspend(user=creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run()
+
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+    assert len(fake_stripe.objects["transfers"]) == 1
+    assert money(creator) == (0, 0, 4000)
