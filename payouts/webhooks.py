@@ -25,12 +25,14 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import topups
+from .batches import PayoutNotSettledYet
 from .models import ProviderEvent, TopUp
 from .stripe_gateway import SignatureVerificationError, StripeNotConfigured, verify_event
 
@@ -55,6 +57,9 @@ def handles(*event_types: str):
 
     def register(handler: Handler) -> Handler:
         for event_type in event_types:
+            # A second handler would silently replace the first one.
+            if event_type in HANDLERS:
+                raise ImproperlyConfigured(f"{event_type!r} already has a handler")
             HANDLERS[event_type] = handler
         return handler
 
@@ -146,7 +151,9 @@ def _dispute_created(event: dict) -> Handled:
 
 @handles("transfer.reversed")
 def _transfer_reversed(event: dict) -> Handled:
-    # Payout transfers are made with the platform's keys, so their reversals come here.
+    """A payout's transfer was reversed; the creator's earnings come back (once).
+
+    Payout transfers are made with the platform's keys, so their reversals come here."""
     from .batches import platform_event_handle
 
     result = platform_event_handle(event)
@@ -163,18 +170,6 @@ def _topup_of(transfers) -> TopUp | None:
         if pk.isdigit():
             return TopUp.objects.filter(pk=int(pk)).first()
     return None
-
-
-@handles("transfer.reversed")
-def _transfer_reversed(event: dict) -> Handled:
-    """Payouts (issue 6): a payout's transfer was reversed; the creator's earnings come back."""
-    from .batches import platform_event_handle
-
-    outcome = platform_event_handle(event)
-    known = outcome != "unknown_transfer"
-    return Handled(
-        ProviderEvent.Outcome.PROCESSED if known else ProviderEvent.Outcome.UNKNOWN, note=outcome
-    )
 
 
 @transaction.atomic
@@ -228,7 +223,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "not an event"}, status=400)
     try:
         record, first = event_receive(provider=STRIPE, event=event)
-    except topups.TopUpNotPaidYet as error:
+    except (topups.TopUpNotPaidYet, PayoutNotSettledYet) as error:
         logger.warning(
             "Stripe event %s arrived early, asking for redelivery: %s", event["id"], error
         )

@@ -106,3 +106,28 @@ def test_a_forged_reversal_is_refused(client, fake_stripe, django_capture_on_com
 
     assert response.status_code == 400
     assert balance_cents(creator, "earnings") == 0
+
+
+def test_a_reversal_that_arrives_before_its_payout_settled_is_asked_for_again(
+    client, fake_stripe, django_capture_on_commit_callbacks
+):
+    from tests.payouts.test_payout_batch import in_transit, transfers_at_fake
+
+    creator = stripe_creator(fake_stripe, 3000)
+    fake_stripe.fail_next("POST", "/v1/transfers", after_work=True)
+    with django_capture_on_commit_callbacks(execute=False):
+        payout_batch_run()  # Stripe made the transfer; we never heard back.
+    transfer = fake_connect.reverse_transfer(fake_stripe, transfers_at_fake(fake_stripe)[0]["id"])
+
+    payload, early = deliver(client, fake_stripe, transfer)
+
+    assert early.status_code == 500  # Stripe delivers it again later
+    assert not ProviderEvent.objects.filter(event_type="transfer.reversed").exists()
+    assert (balance_cents(creator, "earnings"), in_transit()) == (0, 3000)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run()  # the payout settles as paid
+    later = redeliver(client, payload)
+
+    assert later.status_code == 200 and later.json()["outcome"] == "processed"
+    assert (balance_cents(creator, "earnings"), in_transit()) == (3000, 0)
