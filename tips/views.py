@@ -100,6 +100,22 @@ def _rate_limited(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _handoff_key(thing_pk: int) -> str:
+    return f"tips:popup-handoff:{thing_pk}"
+
+
+def _expect_handoff(request: HttpRequest, thing: Thing, origin: str, status: str) -> str:
+    """Remember that the popup for ``origin`` just clicked ``thing``; return the popup's URL.
+
+    Only a popup coming back from its own POST may tell its opener the count: a
+    popup any site opens with its own origin must not reveal whether the reader
+    flattred the thing. The marker lives in the reader's session, not the URL,
+    so it cannot be forged, and the popup consumes it on its next view.
+    """
+    request.session[_handoff_key(thing.pk)] = {"origin": origin, "status": status}
+    return _with_query(reverse("tips:popup", kwargs={"pk": thing.pk}), origin=origin)
+
+
 def _click_message(request: HttpRequest, result: services.ClickResult, thing: Thing) -> None:
     if result.status == services.ClickResult.FLATTRED:
         messages.success(request, _("You flattred “%(title)s”. Thank you!") % {"title": thing})
@@ -177,7 +193,7 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refused.blocker.message)
         return redirect(next_url)
     if origin:
-        return redirect(_with_query(popup_path, origin=origin, result=result.status))
+        return redirect(_expect_handoff(request, thing, origin, result.status))
     _click_message(request, result, thing)
     return redirect(next_url)
 
@@ -203,16 +219,29 @@ def click_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @keeps_opener
 @require_GET
 def popup(request: HttpRequest, pk: int) -> HttpResponse:
-    """The first-party window the widget opens; it tells the opener once the reader clicked."""
+    """The first-party window the widget opens. It tells its opener the count only once,
+    right after a click made through this popup (see ``_expect_handoff``), never merely
+    because some site opened it for a reader who flattred the thing."""
     thing = _thing_or_404(pk)
+    origin = web_origin(request.GET.get("origin"))
+    # Popped on every view, matching or not: the marker is good for one page only.
+    marker = request.session.pop(_handoff_key(thing.pk), None)
     button = _button(request, thing)
-    result = request.GET.get("result", "")
+    handoff = (
+        marker
+        if button["flattred"]
+        and origin
+        and isinstance(marker, dict)
+        and marker.get("origin") == origin
+        else None
+    )
     context = {
         "thing": thing,
         "card": selectors.thing_card(thing.pk),
-        "origin": web_origin(request.GET.get("origin")),
-        "just_flattred": button["flattred"]
-        and result in (services.ClickResult.FLATTRED, services.ClickResult.RESTORED),
+        "origin": origin,
+        "handoff_origin": handoff["origin"] if handoff else None,
+        "just_flattred": handoff is not None
+        and handoff.get("status") in (services.ClickResult.FLATTRED, services.ClickResult.RESTORED),
         **button,
     }
     return render(request, "tips/popup.html", context)
@@ -311,8 +340,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect(here)
     thing = result.click.thing
     if origin:
-        popup_url = reverse("tips:popup", kwargs={"pk": thing.pk})
-        return redirect(_with_query(popup_url, origin=origin, result=result.status))
+        return redirect(_expect_handoff(request, thing, origin, result.status))
     _click_message(request, result, thing)
     return redirect(thing)
 

@@ -1,11 +1,11 @@
-/* The first-party popup: once the reader has flattred, tell the page that opened us, at the
-   exact origin it gave (validated by the server), and offer to close. */
+/* The first-party popup: right after the reader clicked in it, tell the page that opened us
+   the new count, at the exact origin it gave (validated by the server, which renders the
+   hand-off only once, after this popup's own click), and offer to close. */
 (function () {
   "use strict";
   var h = document.getElementById("flattr-handoff");
-  if (!h) return;
-  var origin = h.getAttribute("data-origin");
-  if (window.opener && origin) {
+  var origin = h && h.getAttribute("data-origin");
+  if (h && window.opener && origin) {
     window.opener.postMessage({
       type: "flattr:clicked",
       thing: parseInt(h.getAttribute("data-thing"), 10),

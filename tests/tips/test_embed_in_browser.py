@@ -78,6 +78,11 @@ def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(
     widget = page.frame_locator("iframe").locator("#flattr-widget")
     expect(widget.locator("[data-count]")).to_have_text("0")
     page.evaluate("window.notReloaded = true")
+    # Every message this page receives, to see what the popup tells it.
+    page.evaluate(
+        "window.told = [];"
+        "addEventListener('message', e => told.push(e.data && e.data.type || e.data))"
+    )
 
     with page.expect_popup() as opened:
         widget.click()
@@ -96,6 +101,12 @@ def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(
     again = opened.value
     expect(again.get_by_text("You already flattred this this month.")).to_be_visible()
     assert Click.objects.filter(reader=reader, thing=thing).count() == 1
+    # Merely opened, the popup tells its opener nothing: a message it sends now arrives
+    # after anything the popup's own script posted while loading, and is the only one.
+    again.wait_for_load_state("load")
+    again.evaluate("window.opener.postMessage('probe', '*')")
+    page.wait_for_function("window.told.includes('probe')")
+    assert page.evaluate("window.told.filter(t => t === 'flattr:clicked').length") == 1
     assert page.context.cookies(creator_site.url) == []
 
 

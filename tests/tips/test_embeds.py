@@ -1,4 +1,5 @@
 import html
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -115,18 +116,65 @@ def test_the_widget_passes_only_a_valid_origin_on(client):
     assert 'data-origin=""' in bad
 
 
+def click_from_popup(client, thing, origin):
+    """The reader presses the popup's button; returns the popup URL the click redirects to."""
+    response = client.post(reverse("tips:click", kwargs={"pk": thing.pk}), {"origin": origin})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_a_popup_opened_by_another_site_does_not_tell_it_whether_the_reader_flattred(client):
+    reader, thing = ready_reader(), ThingFactory()
+    services.click_register(reader=reader, thing=thing)
+    client.force_login(reader)
+    popup = reverse("tips:popup", kwargs={"pk": thing.pk})
+
+    page = text(client.get(popup + "?origin=https://evil.example"))
+
+    assert "You already flattred this this month." in page  # the reader still sees it
+    assert "flattr-handoff" not in page
+    assert "data-origin" not in page
+
+
+def test_the_popup_hands_the_count_over_once_right_after_its_own_click(client):
+    reader, thing = ready_reader(), ThingFactory()
+    services.click_register(reader=reader, thing=thing)
+    client.force_login(reader)
+    popup = reverse("tips:popup", kwargs={"pk": thing.pk}) + "?origin=https://creator.example"
+    assert "flattr-handoff" not in text(client.get(popup))
+
+    back = click_from_popup(client, thing, "https://creator.example")
+    after_click = text(client.get(back))
+    reopened = text(client.get(back))
+
+    assert "You already flattred this this month." in after_click
+    assert 'data-origin="https://creator.example"' in after_click
+    assert 'data-total="1"' in after_click
+    assert "flattr-handoff" not in reopened
+    assert "You already flattred this this month." in reopened
+
+
 def test_the_popup_hands_the_count_only_to_a_validated_origin(client):
     reader, thing = ready_reader(), ThingFactory()
     services.click_register(reader=reader, thing=thing)
     client.force_login(reader)
     popup = reverse("tips:popup", kwargs={"pk": thing.pk})
 
-    page = text(client.get(popup + "?origin=http://127.0.0.1:8001"))
+    page = text(client.get(click_from_popup(client, thing, "http://127.0.0.1:8001")))
     assert 'data-origin="http://127.0.0.1:8001"' in page
     assert "You already flattred this this month." in page
 
-    page = text(client.get(popup + "?origin=*"))
-    assert 'data-origin=""' in page
+    # Not an exact origin: the click is not a popup's, so nothing is handed over anywhere.
+    for loose in ("*", "https://creator.example/evil", "javascript:alert(1)"):
+        assert click_from_popup(client, thing, loose) == thing.get_absolute_url()
+        page = text(client.get(popup + "?" + urlencode({"origin": loose})))
+        assert "flattr-handoff" not in page
+
+    # The hand-off goes to the origin of the click only, not to another one asking for it.
+    click_from_popup(client, thing, "https://creator.example")
+    page = text(client.get(popup + "?origin=https://evil.example"))
+    assert "flattr-handoff" not in page
+    assert "data-origin" not in page
 
 
 def test_a_click_from_the_popup_returns_to_the_popup_with_its_origin(client):
@@ -144,6 +192,7 @@ def test_a_click_from_the_popup_returns_to_the_popup_with_its_origin(client):
     assert "origin=https%3A%2F%2Fcreator.example" in final_url
     assert "Thank you! You flattred “Tune”." in text(page)
     assert 'data-total="1"' in text(page)
+    assert 'data-origin="https://creator.example"' in text(page)
 
 
 def test_click_redirects_never_leave_the_platform(client):
@@ -159,8 +208,6 @@ def test_click_redirects_never_leave_the_platform(client):
 
 
 def submit_query(**params):
-    from urllib.parse import urlencode
-
     return reverse("tips:submit") + "?" + urlencode(params)
 
 
@@ -189,6 +236,23 @@ def test_the_click_on_an_auto_submit_link_creates_the_thing_for_the_named_creato
     assert (thing.owner, thing.url, thing.title) == (carol, "https://carol.example/p", "Hi")
     assert Click.objects.get().thing == thing
     assert "You flattred “Hi”. Thank you!" in text(page)
+
+
+def test_an_auto_submit_click_from_the_popup_hands_the_count_over_once(client):
+    UserFactory(handle="carol")
+    client.force_login(ready_reader())
+    data = {"creator": "carol", "url": "https://carol.example/p", "title": "Hi"}
+    origin = {"origin": "https://carol.example"}
+
+    page = client.post(reverse("tips:submit"), {**data, **origin}, follow=True)
+    thing = Thing.objects.get()
+    reopened = text(client.get(submit_query(**data, **origin), follow=True))
+
+    assert page.redirect_chain[-1][0].startswith(reverse("tips:popup", kwargs={"pk": thing.pk}))
+    assert "Thank you! You flattred “Hi”." in text(page)
+    assert 'data-origin="https://carol.example"' in text(page)
+    assert "You already flattred this this month." in reopened
+    assert "flattr-handoff" not in reopened
 
 
 def test_an_auto_submit_link_to_a_registered_url_uses_that_thing_and_owner(client):
