@@ -6,6 +6,7 @@ transfer stored the first time; the same key with different fields raises
 ``IdempotencyConflict``. Balances are cached on the accounts and updated in the
 same transaction, with rows locked in id order so concurrent postings neither
 deadlock nor overdraw (the CHECK constraint is the last line of defence).
+Payday writes its chunks through the same ``lock_balances`` + ``write_transfers``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from django.utils import timezone
 
 from .models import Account, LedgerCheck, Transfer
 
-# Rows per INSERT statement: stays under SQLite's bound-parameter limit.
-_INSERT_BATCH = 1000
+# Rows per statement on SQLite (bound-parameter limit); PostgreSQL takes arrays instead.
+_SQLITE_BATCH = 500
 
 
 class LedgerError(Exception):
@@ -67,15 +68,6 @@ class Posting:
             raise LedgerError("a reference has at most 200 characters")
         if self.kind not in Transfer.Kind.values:
             raise LedgerError(f"unknown transfer kind {self.kind!r}")
-
-    def matches(self, transfer: Transfer) -> bool:
-        return (
-            transfer.debit_id == self.debit.pk
-            and transfer.credit_id == self.credit.pk
-            and transfer.amount_cents == self.amount_cents
-            and transfer.kind == self.kind
-            and transfer.reference == self.reference
-        )
 
 
 # --- Accounts ----------------------------------------------------------------
@@ -125,6 +117,23 @@ def balance_cents(user, kind: str) -> int:
 
 
 # --- Posting ------------------------------------------------------------------
+#
+# One write path for every movement of money. ``post_transfers`` (services) and
+# payday's chunks (tens of thousands of rows) both lock the accounts in id order,
+# then ``write_transfers``: one INSERT ... ON CONFLICT DO NOTHING for the rows and
+# one UPDATE for the balances, whatever the number of transfers.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
+    """A transfer to write, with account ids (bulk callers never load Account objects)."""
+
+    debit_id: int
+    credit_id: int
+    amount_cents: int
+    idempotency_key: str
+    kind: str
+    reference: str = ""
 
 
 def post_transfer(
@@ -153,127 +162,190 @@ def post_transfers(postings: Sequence[Posting], *, at: datetime | None = None) -
     """
     if not postings:
         return []
-    keys = [p.idempotency_key for p in postings]
-    if len(set(keys)) != len(keys):
+    rows = [
+        Row(p.debit.pk, p.credit.pk, p.amount_cents, p.idempotency_key, p.kind, p.reference)
+        for p in postings
+    ]
+    locked = lock_balances([pk for row in rows for pk in (row.debit_id, row.credit_id)])
+    write_transfers(rows, at=at or timezone.now(), locked=locked)
+    stored = _stored_transfers(row.idempotency_key for row in rows)
+    return [stored[row.idempotency_key] for row in rows]
+
+
+def lock_balances(account_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
+    """Lock the accounts in id order (so concurrent writers never deadlock) and return
+    ``{id: (kind, balance_cents)}`` as of the lock."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    return {
+        pk: (kind, balance)
+        for pk, kind, balance in Account.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "kind", "balance_cents")
+    }
+
+
+@transaction.atomic
+def write_transfers(
+    rows: Sequence[Row], *, at: datetime, locked: dict[int, tuple[str, int]]
+) -> list[Row]:
+    """Insert ``rows`` and add the inserted ones to the cached balances; returns those rows.
+
+    The caller holds the locks of every account involved (``lock_balances``). A key
+    already in the ledger is skipped and must be the very same transfer
+    (``IdempotencyConflict`` otherwise); a bounded account that would go below zero
+    raises ``InsufficientFunds``. Either way nothing of ``rows`` is applied.
+    """
+    if not rows:
+        return []
+    for row in rows:
+        if type(row.amount_cents) is not int or row.amount_cents <= 0:
+            raise LedgerError(f"amount must be a positive integer of cents: {row}")
+        if row.debit_id == row.credit_id:
+            raise LedgerError(f"debit and credit must be different accounts: {row}")
+    # Key order: two writers sharing keys wait on each other's index entries in one order.
+    ordered = sorted(rows, key=lambda row: row.idempotency_key)
+    if len({row.idempotency_key for row in ordered}) != len(ordered):
         raise LedgerError("the same idempotency key appears twice in one group")
-    at = at or timezone.now()
+    if connection.vendor == "postgresql":
+        inserted = _insert_postgresql(ordered, at)
+    else:
+        inserted = _insert_batched(ordered, at)
+    # A key not inserted is in the ledger already: a repeat, or a concurrent writer that
+    # committed it first (PostgreSQL waited for it). Either way it must match.
+    skipped = [row for row in ordered if row.idempotency_key not in inserted]
+    if skipped:
+        _check_stored_rows_match(skipped)
+    applied = [row for row in ordered if row.idempotency_key in inserted]
+    _apply_to_balances(applied, locked)
+    return applied
 
-    stored = _stored_transfers(keys)
-    _check_matches(postings, stored)
-    fresh = [p for p in postings if p.idempotency_key not in stored]
 
-    # Insert in key order: two groups sharing keys then wait on each other's unique-index
-    # entries in the same order and cannot deadlock.
-    ordered = sorted(fresh, key=lambda p: p.idempotency_key)
-    inserted = _insert_ignoring_conflicts(ordered, at) if ordered else {}
-    raced = [p for p in fresh if p.idempotency_key not in inserted]
-    if raced:
-        # A concurrent transaction committed these keys first; they must match.
-        late = _stored_transfers([p.idempotency_key for p in raced])
-        _check_matches(raced, late)
-        stored.update(late)
+def _quoted(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
-    applied = [p for p in fresh if p.idempotency_key in inserted]
-    _apply_to_balances(applied)
 
-    by_key = dict(stored)
-    if inserted:
-        new = Transfer.objects.in_bulk(list(inserted.values()))
-        by_key.update({key: new[transfer_id] for key, transfer_id in inserted.items()})
-    return [by_key[key] for key in keys]
+def _insert_postgresql(rows: Sequence[Row], at: datetime) -> set[str]:
+    """One INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_quoted(Transfer)} (debit_id, credit_id, amount_cents, "  # noqa: S608
+            "idempotency_key, kind, reference, created_at) "
+            "SELECT d, c, a, k, t, r, %s FROM unnest("
+            "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[]"
+            ") AS u(d, c, a, k, t, r) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+            [
+                at,
+                [row.debit_id for row in rows],
+                [row.credit_id for row in rows],
+                [row.amount_cents for row in rows],
+                [row.idempotency_key for row in rows],
+                [row.kind for row in rows],
+                [row.reference for row in rows],
+            ],
+        )
+        return {key for (key,) in cursor.fetchall()}
+
+
+def _insert_batched(rows: Sequence[Row], at: datetime) -> set[str]:
+    """Multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, in batches (SQLite)."""
+    inserted: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _SQLITE_BATCH):
+            batch = rows[start : start + _SQLITE_BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            params: list = []
+            for row in batch:
+                params += [
+                    row.debit_id,
+                    row.credit_id,
+                    row.amount_cents,
+                    row.idempotency_key,
+                    row.kind,
+                    row.reference,
+                    at,
+                ]
+            cursor.execute(
+                f"INSERT INTO {_quoted(Transfer)} (debit_id, credit_id, amount_cents, "  # noqa: S608
+                f"idempotency_key, kind, reference, created_at) VALUES {values} "
+                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
+                params,
+            )
+            inserted.update(key for (key,) in cursor.fetchall())
+    return inserted
 
 
 def _stored_transfers(keys: Iterable[str]) -> dict[str, Transfer]:
     keys = list(keys)
     found: dict[str, Transfer] = {}
-    for start in range(0, len(keys), _INSERT_BATCH):
-        batch = keys[start : start + _INSERT_BATCH]
+    for start in range(0, len(keys), _SQLITE_BATCH):
+        batch = keys[start : start + _SQLITE_BATCH]
         for transfer in Transfer.objects.filter(idempotency_key__in=batch):
             found[transfer.idempotency_key] = transfer
     return found
 
 
-def _check_matches(postings: Iterable[Posting], stored: dict[str, Transfer]) -> None:
-    for posting in postings:
-        transfer = stored.get(posting.idempotency_key)
-        if transfer is not None and not posting.matches(transfer):
-            raise IdempotencyConflict(posting.idempotency_key)
+def _check_stored_rows_match(rows: Sequence[Row]) -> None:
+    """A key already in the ledger is fine only if it is the very same transfer."""
+    stored = _stored_transfers(row.idempotency_key for row in rows)
+    if len(stored) != len(rows):
+        raise LedgerError("a transfer was neither inserted nor found; refusing to continue")
+    for row in rows:
+        transfer = stored[row.idempotency_key]
+        if (
+            transfer.debit_id,
+            transfer.credit_id,
+            transfer.amount_cents,
+            transfer.kind,
+            transfer.reference,
+        ) != (row.debit_id, row.credit_id, row.amount_cents, row.kind, row.reference):
+            raise IdempotencyConflict(row.idempotency_key)
 
 
-def _insert_ignoring_conflicts(postings: Sequence[Posting], at: datetime) -> dict[str, int]:
-    """INSERT ... ON CONFLICT DO NOTHING; returns {key: id} of the rows this call inserted.
-
-    Under a concurrent insert of the same key, PostgreSQL waits for the other
-    transaction and skips the row if it committed, so a key is applied once.
-    """
-    table = connection.ops.quote_name(Transfer._meta.db_table)
-    inserted: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(postings), _INSERT_BATCH):
-            batch = postings[start : start + _INSERT_BATCH]
-            rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-            params: list = []
-            for p in batch:
-                params += [
-                    p.debit.pk,
-                    p.credit.pk,
-                    p.amount_cents,
-                    p.idempotency_key,
-                    p.kind,
-                    p.reference,
-                    at,
-                ]
-            cursor.execute(
-                f"INSERT INTO {table} (debit_id, credit_id, amount_cents, idempotency_key, kind, "  # noqa: S608
-                f"reference, created_at) VALUES {rows} "
-                "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-                params,
-            )
-            for transfer_id, key in cursor.fetchall():
-                inserted[key] = transfer_id
-    return inserted
-
-
-def _apply_to_balances(postings: Sequence[Posting]) -> None:
-    """Add the postings' effect to the cached balances, refusing any overdraft."""
-    if not postings:
-        return
+def _apply_to_balances(rows: Sequence[Row], locked: dict[int, tuple[str, int]]) -> None:
+    """Add the rows' effect to the cached balances, refusing any overdraft."""
     deltas: dict[int, int] = defaultdict(int)
-    for p in postings:
-        deltas[p.debit.pk] -= p.amount_cents
-        deltas[p.credit.pk] += p.amount_cents
-    deltas = {pk: d for pk, d in deltas.items() if d}
+    for row in rows:
+        deltas[row.debit_id] -= row.amount_cents
+        deltas[row.credit_id] += row.amount_cents
+    deltas = {pk: delta for pk, delta in deltas.items() if delta}
     if not deltas:
         return
     ids = sorted(deltas)
-    # Lock in id order so two groups touching the same accounts never deadlock.
-    locked = {
-        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
     for pk in ids:
-        account = locked[pk]
-        new_balance = account.balance_cents + deltas[pk]
-        if new_balance < 0 and account.kind not in Account.UNBOUNDED_KINDS:
-            raise InsufficientFunds(account, -new_balance)
-    table = connection.ops.quote_name(Account._meta.db_table)
-    for start in range(0, len(ids), _INSERT_BATCH):
-        batch = ids[start : start + _INSERT_BATCH]
-        cases = " ".join(["WHEN %s THEN %s"] * len(batch))
-        params: list = []
-        for pk in batch:
-            params += [pk, deltas[pk]]
-        placeholders = ", ".join(["%s"] * len(batch))
-        with connection.cursor() as cursor:
-            try:
-                with transaction.atomic():
+        if pk not in locked:
+            raise LedgerError(f"account {pk} was not locked before writing to it")
+        kind, balance = locked[pk]
+        if balance + deltas[pk] < 0 and kind not in Account.UNBOUNDED_KINDS:
+            raise InsufficientFunds(Account.objects.get(pk=pk), -(balance + deltas[pk]))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {_quoted(Account)} AS a SET balance_cents = "  # noqa: S608
+                    "a.balance_cents + d.delta FROM unnest(%s::bigint[], %s::bigint[]) "
+                    "AS d(id, delta) WHERE a.id = d.id",
+                    [ids, [deltas[pk] for pk in ids]],
+                )
+            else:
+                for start in range(0, len(ids), _SQLITE_BATCH):
+                    batch = ids[start : start + _SQLITE_BATCH]
+                    cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+                    params: list = []
+                    for pk in batch:
+                        params += [pk, deltas[pk]]
+                    placeholders = ", ".join(["%s"] * len(batch))
                     cursor.execute(
-                        f"UPDATE {table} SET balance_cents = balance_cents + "  # noqa: S608
+                        f"UPDATE {_quoted(Account)} SET balance_cents = balance_cents + "  # noqa: S608
                         f"(CASE id {cases} END) WHERE id IN ({placeholders})",
                         params + batch,
                     )
-            except IntegrityError as error:
-                # The CHECK constraint caught an overdraft the lock above should have prevented.
-                raise LedgerError(f"balance constraint refused the posting: {error}") from error
+    except IntegrityError as error:
+        # The CHECK constraint caught an overdraft the locks above should have prevented.
+        raise LedgerError(f"balance constraint refused the posting: {error}") from error
 
 
 # --- Self-check ----------------------------------------------------------------

@@ -26,13 +26,11 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from payouts.ledger import LedgerError, system_account
+from payouts.ledger import LedgerError, Row, lock_balances, system_account, write_transfers
 from payouts.models import Account, BudgetChange, Transfer
 from tips.models import Click, PaydayChunk, PaydayRecord, PaydayRun
 from tips.months import format_month, has_ended, month_end
 from tips.split import split_given
-
-from .bulk import Row, lock_balances, write_transfers
 
 logger = logging.getLogger(__name__)
 
