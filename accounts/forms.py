@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import User, handle_validator
@@ -43,5 +44,10 @@ class PreferencesForm(forms.Form):
     )
     monthly_emails = forms.BooleanField(
         label=_("Send me a summary after each payday"),
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of e-mails"),
+        choices=[("", _("The site's default language"))] + list(settings.LANGUAGES),
         required=False,
     )

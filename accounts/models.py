@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
@@ -59,6 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Suspended creators receive nothing at payday and their payouts are held.
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("suspension reason"), blank=True)
+    # The language of e-mails; the site itself follows the switcher's cookie.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Language of the e-mails we send you. Empty: the site's default."),
+    )
     monthly_emails = models.BooleanField(
         _("monthly e-mails"),
         default=True,

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from tips.months import month_of
 from tips.split import split_given
 
 from .admin_site import has_totp
 from .forms import PreferencesForm
-from .services import user_update_preferences
+from .services import user_remember_language, user_update_preferences
 
 # The home page's worked example: a 10.00 budget shared by three creators.
 EXAMPLE_BUDGET_CENTS = 1000
@@ -51,15 +52,28 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 user=user,
                 display_name=form.cleaned_data["display_name"],
                 monthly_emails=form.cleaned_data["monthly_emails"],
+                language=form.cleaned_data["language"],
             )
             messages.success(request, _("Your settings were saved."))
             return redirect("account_settings")
     else:
         form = PreferencesForm(
-            initial={"display_name": user.display_name, "monthly_emails": user.monthly_emails}
+            initial={
+                "display_name": user.display_name,
+                "monthly_emails": user.monthly_emails,
+                "language": user.language,
+            }
         )
     return render(
         request,
         "accounts/settings.html",
         {"form": form, "form_attrs": {"form": form}, "has_totp": has_totp(user)},
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher; a logged-in user's choice also becomes their e-mail language."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_remember_language(user=request.user, language=request.POST.get("language", ""))
+    return response

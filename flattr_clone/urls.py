@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from accounts.health import healthz
 
 urlpatterns = [
@@ -10,7 +11,7 @@ urlpatterns = [
     path("", include("payouts.urls")),
     path("dashboard/", include("tips.dashboard_urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/operations/", include("payouts.operator_admin")),
     path("admin/", admin.site.urls),
 ]

@@ -29,7 +29,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tips.months import month_of, month_start, next_month
@@ -496,12 +496,14 @@ def send_payout_email(*, payout_id: int) -> None:
         "site_url": settings.SITE_URL,
         "provider_is_sandbox": payout.provider == Provider.SANDBOX,
     }
-    subject = render_to_string(f"payouts/emails/{name}_subject.txt", context).strip()
+    with translation.override(payout.user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"payouts/emails/{name}_subject.txt", context).strip()
+        body = render_to_string(f"payouts/emails/{name}.txt", context)
+        html = render_to_string(f"payouts/emails/{name}.html", context)
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        body=render_to_string(f"payouts/emails/{name}.txt", context),
+        body=body,
         to=[payout.user.email],
     )
-    html = render_to_string(f"payouts/emails/{name}.html", context)
     message.attach_alternative(html, "text/html")
     message.send()

@@ -78,9 +78,7 @@ def monthly_email_recipients(*, month: dt.date) -> dict[str, list[int]]:
 
 
 def _language_of(user) -> str:
-    # A per-user language preference is used when the accounts app stores one.
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return user.language or settings.LANGUAGE_CODE
 
 
 def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:

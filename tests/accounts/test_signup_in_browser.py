@@ -31,7 +31,7 @@ def test_a_visitor_signs_up_verifies_logs_in_and_switches_to_french(live_server,
     page.get_by_role("banner").get_by_role("link", name="Settings").click()
     assert page.get_by_label("Display name").input_value() == "New Reader"
 
-    page.get_by_label("Language").select_option("fr")
+    page.get_by_label("Language", exact=True).select_option("fr")
     page.get_by_role("button", name="Change").click()
 
     assert page.locator("html").get_attribute("lang") == "fr"
