@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from payouts.models import Account, BudgetChange, Transfer
 
 from .models import Click, Thing
 from .months import month_of, parse_month, previous_month
-from .selectors import Estimate, month_clicks, month_estimate
+from .selectors import Estimate, eligible_creators_by_reader, month_clicks, month_estimate
 from .split import Split, split_given
 
 User = get_user_model()
@@ -87,18 +86,9 @@ def estimate_splits(*, reader_ids: Iterable[int] | QuerySet, month: dt.date) -> 
         reader_ids = list(set(reader_ids))
         if not reader_ids:
             return {}
-    pairs = (
+    creators = eligible_creators_by_reader(
         Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
-        .exclude(creator=F("reader"))
-        .filter(creator__suspended_at__isnull=True, creator__is_active=True)
-        # No ordering: Click's default ordering would turn DISTINCT into "every click".
-        .order_by()
-        .values_list("reader", "creator")
-        .distinct()
     )
-    creators: dict[int, set[int]] = defaultdict(set)
-    for reader_id, creator_id in pairs:
-        creators[reader_id].add(creator_id)
     budgets = current_budgets_cents(reader_ids)
     balances = wallet_balances_cents(reader_ids)
     rate = settings.COMMISSION_RATE_BASIS_POINTS

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -192,20 +192,43 @@ class Estimate:
     excluded: list
 
 
+def eligible_creators_by_reader(clicks: QuerySet) -> dict[int, set[int]]:
+    """PRODUCT.md, Payday step 5, for the readers of ``clicks`` (unrevoked clicks of one
+    month): each reader's eligible creators, the distinct owners of what they clicked minus
+    the reader minus suspended or deleted creators. Every reader of ``clicks`` is a key, with
+    an empty set when nobody is eligible. One query; payday, the estimates and the dashboards
+    all use it, so they cannot disagree on who gets a share.
+    """
+    eligible = Case(
+        When(creator__is_active=True, creator__suspended_at__isnull=True, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    pairs = (
+        # No ordering: Click's default ordering would turn DISTINCT into "every click".
+        clicks.order_by()
+        .annotate(eligible=eligible)
+        .values_list("reader_id", "creator_id", "eligible")
+        .distinct()
+    )
+    readers: dict[int, set[int]] = {}
+    for reader_id, creator_id, is_eligible in pairs:
+        creators = readers.setdefault(reader_id, set())
+        if is_eligible and creator_id != reader_id:
+            creators.add(creator_id)
+    return readers
+
+
 def month_estimate(reader, month: dt.date) -> Estimate:
     """What payday would do with ``reader``'s money if ``month`` ended now (tips.split)."""
     budget = current_budget_cents(reader)
     wallet = balance_cents(reader, "wallet")
     given = min(budget, wallet)
-    creator_ids = set(
-        Click.objects.filter(reader=reader, month=month, revoked_at__isnull=True).values_list(
-            "creator_id", flat=True
-        )
-    )
-    creator_ids.discard(reader.pk)
+    clicks = Click.objects.filter(reader=reader, month=month, revoked_at__isnull=True)
+    creator_ids = set(clicks.values_list("creator_id", flat=True)) - {reader.pk}
     creators = get_user_model().objects.in_bulk(creator_ids)
-    eligible = [pk for pk, c in creators.items() if c.is_active and not c.is_suspended]
-    excluded = [c for pk, c in creators.items() if pk not in eligible]
+    eligible = eligible_creators_by_reader(clicks).get(reader.pk, set())
+    excluded = [creator for pk, creator in creators.items() if pk not in eligible]
     split = split_given(
         month=month,
         reader_pk=reader.pk,

@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import logging
 import zlib
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from payouts.ledger import LedgerError, Row, lock_balances, system_account, writ
 from payouts.models import Account, BudgetChange, Transfer
 from tips.models import Click, PaydayChunk, PaydayRecord, PaydayRun
 from tips.months import format_month, has_ended, month_end
+from tips.selectors import eligible_creators_by_reader
 from tips.split import split_given
 
 logger = logging.getLogger(__name__)
@@ -412,25 +412,12 @@ def _plan_reader(
 
 def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, set[int]]:
     """Readers with a click in ``month`` that was not revoked, ids in [first, last], each with
-    their eligible creators: distinct owners of what they clicked, minus themselves, minus
-    suspended or deleted creators. One query."""
-    User = get_user_model()
-    clicks = connection.ops.quote_name(Click._meta.db_table)
-    users = connection.ops.quote_name(User._meta.db_table)
-    readers: dict[int, set[int]] = defaultdict(set)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT c.reader_id, c.creator_id, "  # noqa: S608
-            f"CASE WHEN u.is_active AND u.suspended_at IS NULL THEN 1 ELSE 0 END "
-            f"FROM {clicks} c JOIN {users} u ON u.id = c.creator_id "
-            "WHERE c.month = %s AND c.revoked_at IS NULL AND c.reader_id BETWEEN %s AND %s",
-            [month, first, last],
+    their eligible creators. One query."""
+    return eligible_creators_by_reader(
+        Click.objects.filter(
+            month=month, revoked_at__isnull=True, reader_id__gte=first, reader_id__lte=last
         )
-        for reader_pk, creator_pk, eligible in cursor.fetchall():
-            creators = readers[reader_pk]
-            if eligible and creator_pk != reader_pk:
-                creators.add(creator_pk)
-    return readers
+    )
 
 
 def _budgets_at_end_of(month: dt.date, reader_pks: list[int]) -> dict[int, int]:
