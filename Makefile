@@ -39,9 +39,10 @@ messages: install
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
-## Payday benchmark against PostgreSQL (BENCH_SIZE=small|medium|large)
+## Payday benchmark against PostgreSQL (BENCH_SIZE=small|medium|large); wipes the bench database
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1/flattr_bench
 bench: install
-	$(PY) bench/payday_bench.py --size $(or $(BENCH_SIZE),medium)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/payday_bench.py --size $(or $(BENCH_SIZE),medium)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
