@@ -248,7 +248,10 @@ TOP_UP_PRESETS_CENTS = [
 PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
-PAYDAY_CHUNK_SIZE = env.int("PAYDAY_CHUNK_SIZE", default=2000)
+# Readers per payday chunk (one transaction, one Celery task). Each chunk locks and updates
+# the earnings of every creator its readers clicked, so larger chunks cost less in total:
+# at 1M clicks, 2000 gave payday/floor 2.08 and 10000 gave 1.48 (bench/README.md).
+PAYDAY_CHUNK_SIZE = env.int("PAYDAY_CHUNK_SIZE", default=10000)
 # Payday for the previous month runs on the 1st at this hour:minute (TIME_ZONE).
 PAYDAY_HOUR = env.int("PAYDAY_HOUR", default=2)
 PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
