@@ -2,23 +2,11 @@
 or deleted by hand (a correction is a new transfer posted by code, with its own key)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from flattr_clone.admin import ReadOnlyAdmin
 
 from .models import Account, BudgetChange, LedgerCheck, ProviderEvent, TopUp, Transfer
 from .payout_admin import PaymentAccountAdmin, PayoutAdmin, PayoutBatchAdmin  # noqa: F401
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewing only: no add, change or delete permission, whoever asks."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Account)

@@ -57,16 +57,7 @@ def get_paid(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connect_start(request: HttpRequest) -> HttpResponse:
     """Create the connected account if needed and send the creator to Stripe's onboarding."""
-    try:
-        url = connect.connect_start(
-            user=request.user,
-            refresh_url=_absolute("payouts:connect_refresh"),
-            return_url=_absolute("payouts:connect_return"),
-        )
-    except connect.ConnectError as error:
-        messages.error(request, str(error))
-        return redirect("payouts:get_paid")
-    return _external_redirect(url)
+    return _to_onboarding(request)
 
 
 @login_required
@@ -76,6 +67,11 @@ def connect_refresh(request: HttpRequest) -> HttpResponse:
     state = connect.get_paid_state(request.user)
     if state == connect.NOT_STARTED or not connect.stripe_available():
         return redirect("payouts:get_paid")
+    return _to_onboarding(request)
+
+
+def _to_onboarding(request: HttpRequest) -> HttpResponse:
+    """Send the creator to Stripe's hosted onboarding through a fresh Account Link."""
     try:
         url = connect.connect_start(
             user=request.user,

@@ -15,22 +15,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from flattr_clone.admin import ReadOnlyAdmin
+
 from .batches import payout_retry_failed
 from .connect import connect_flag_clear
 from .models import PaymentAccount, Payout, PayoutBatch
-
-
-class _ReadOnly(admin.ModelAdmin):
-    """Money records change only through services; the admin shows them."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 def _confirm(
@@ -67,7 +56,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 @admin.register(PaymentAccount)
-class PaymentAccountAdmin(_ReadOnly):
+class PaymentAccountAdmin(ReadOnlyAdmin):
     list_display = [
         "user",
         "provider",
@@ -132,7 +121,7 @@ class PayoutInline(admin.TabularInline):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(_ReadOnly):
+class PayoutBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "created_at",
@@ -163,7 +152,7 @@ class PayoutBatchAdmin(_ReadOnly):
 
 
 @admin.register(Payout)
-class PayoutAdmin(_ReadOnly):
+class PayoutAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "user",

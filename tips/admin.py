@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from flattr_clone.admin import ReadOnlyAdmin
+
 from .models import Click, Thing
 from .months import format_month, parse_month
 
@@ -60,8 +62,9 @@ class ThingAdmin(admin.ModelAdmin):
         return obj._clicks
 
 
+# Clicks decide where money goes at payday: operators look, readers revoke.
 @admin.register(Click)
-class ClickAdmin(admin.ModelAdmin):
+class ClickAdmin(ReadOnlyAdmin):
     list_display = ["thing", "reader", "creator", "month", "created_at", "revoked_at"]
     list_filter = [
         MonthFilter,
@@ -80,16 +83,6 @@ class ClickAdmin(admin.ModelAdmin):
     raw_id_fields = ["reader", "thing", "creator"]
     list_select_related = ["thing", "reader", "creator"]
     date_hierarchy = "created_at"
-
-    # Clicks decide where money goes at payday: operators look, readers revoke.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # Payday runs and records live in their own module (registered on import).

@@ -1,13 +1,14 @@
 """Read-only admin list of the monthly summaries claimed and sent (imported by tips.admin)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from flattr_clone.admin import ReadOnlyAdmin
 
 from .models import MonthlyEmail
 
 
 @admin.register(MonthlyEmail)
-class MonthlyEmailAdmin(admin.ModelAdmin):
+class MonthlyEmailAdmin(ReadOnlyAdmin):
     """Which summary went to whom; a row without ``sent at`` was claimed by a sender that
     stopped before the mail server accepted it (it is not sent again automatically)."""
 
@@ -17,12 +18,3 @@ class MonthlyEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "month"
     list_select_related = ["user"]
     readonly_fields = ["user", "month", "kind", "created_at", "sent_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from flattr_clone.admin import ReadOnlyAdmin
 from payouts.money import format_cents
 
 from .models import PaydayRecord, PaydayRun
@@ -38,8 +39,9 @@ def _money(cents: int) -> str:
     return format_cents(cents)
 
 
+# Runs are made by payday itself, never typed in by hand.
 @admin.register(PaydayRun)
-class PaydayRunAdmin(admin.ModelAdmin):
+class PaydayRunAdmin(ReadOnlyAdmin):
     list_display = [
         "month_label",
         "status",
@@ -76,16 +78,6 @@ class PaydayRunAdmin(admin.ModelAdmin):
     @admin.display(description=_("distributed"), ordering="distributed_cents")
     def distributed(self, run: PaydayRun) -> str:
         return _money(run.distributed_cents)
-
-    # Runs are made by payday itself, never typed in by hand.
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         return [
@@ -157,7 +149,7 @@ class PaydayRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(PaydayRecord)
-class PaydayRecordAdmin(admin.ModelAdmin):
+class PaydayRecordAdmin(ReadOnlyAdmin):
     list_display = ["month", "reader", "budget", "given", "commission", "creators"]
     list_filter = ["month"]
     search_fields = ["reader__email", "reader__handle"]
@@ -176,12 +168,3 @@ class PaydayRecordAdmin(admin.ModelAdmin):
     @admin.display(description=_("commission"), ordering="commission_cents")
     def commission(self, record: PaydayRecord) -> str:
         return _money(record.commission_cents)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
