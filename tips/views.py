@@ -384,6 +384,12 @@ def my_things(request: HttpRequest) -> HttpResponse:
     return render(request, "tips/my_things.html", context)
 
 
+def _show_errors(form, error: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they name (others on top)."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def thing_new(request: HttpRequest) -> HttpResponse:
@@ -392,8 +398,7 @@ def thing_new(request: HttpRequest) -> HttpResponse:
         try:
             thing = services.thing_create(owner=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _show_errors(form, error)
         else:
             messages.success(request, _("Your thing is registered. Add its button to your site."))
             return redirect(thing)
@@ -410,8 +415,7 @@ def thing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.thing_update(thing=thing, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _show_errors(form, error)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect(thing)
