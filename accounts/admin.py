@@ -3,8 +3,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
-from .operator_admin import suspend_creators, unsuspend_creators
+from accounts.models import User
+from accounts.operator_admin import suspend_creators, unsuspend_creators
 
 
 class SuspendedFilter(admin.SimpleListFilter):

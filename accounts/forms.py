@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import User, handle_validator
+from accounts.models import User, handle_validator
 
 
 class SignupForm(AllauthSignupForm):

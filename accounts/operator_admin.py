@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .suspensions import user_suspend, user_unsuspend
+from accounts.suspensions import user_suspend, user_unsuspend
+from flattr_clone.admin import confirm_action
 
 
 class ReasonForm(forms.Form):
@@ -28,38 +27,17 @@ class ReasonForm(forms.Form):
     )
 
 
-def _confirm(
-    modeladmin,
-    request: HttpRequest,
-    queryset: QuerySet,
-    *,
-    action: str,
-    title: str,
-    form: ReasonForm,
-) -> HttpResponse:
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "queryset": queryset,
-        "form": form,
-        "action": action,
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "media": modeladmin.media,
-    }
-    return TemplateResponse(request, "admin/accounts/user/suspension_confirmation.html", context)
-
-
 @admin.action(description=gettext_lazy("Suspend selected creators"), permissions=["change"])
 def suspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """Ask for a reason, then suspend: no money at payday, payouts held."""
     form = ReasonForm(request.POST if "confirm" in request.POST else None)
     if not form.is_valid():
-        return _confirm(
+        return confirm_action(
             modeladmin,
             request,
             queryset,
             action="suspend_creators",
+            template="admin/accounts/user/suspension_confirmation.html",
             title=_("Suspend creators"),
             form=form,
         )
@@ -80,11 +58,12 @@ def unsuspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> 
     """Ask why, then lift the suspension: money flows again from the next payday."""
     form = ReasonForm(request.POST if "confirm" in request.POST else None)
     if not form.is_valid():
-        return _confirm(
+        return confirm_action(
             modeladmin,
             request,
             queryset,
             action="unsuspend_creators",
+            template="admin/accounts/user/suspension_confirmation.html",
             title=_("Lift suspensions"),
             form=form,
         )

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .models import User
+from accounts.models import User
 
 
 def user_update_preferences(

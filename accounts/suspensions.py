@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .models import User
+from accounts.models import User
 
 
 class SuspensionError(ValueError):

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from . import views
+from accounts.views import account_settings
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("settings/", views.account_settings, name="account_settings"),
+    path("settings/", account_settings, name="account_settings"),
 ]

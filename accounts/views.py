@@ -1,6 +1,3 @@
-from decimal import Decimal
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,38 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import i18n
 
-from tips.months import month_of
-from tips.split import split_given
-
-from .admin_site import has_totp
-from .forms import PreferencesForm
-from .services import user_remember_language, user_update_preferences
-
-# The home page's worked example: a 10.00 budget shared by three creators.
-EXAMPLE_BUDGET_CENTS = 1000
-EXAMPLE_CREATORS = 3
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    rate = settings.COMMISSION_RATE_BASIS_POINTS
-    # The same function payday uses, so the example can never disagree with it.
-    example = split_given(
-        month=month_of(),
-        reader_pk=0,
-        given_cents=EXAMPLE_BUDGET_CENTS,
-        creator_pks=range(1, EXAMPLE_CREATORS + 1),
-        rate_basis_points=rate,
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            "commission_percent": Decimal(rate) / 100,
-            "example": example,
-            "example_creators": EXAMPLE_CREATORS,
-            "example_share_cents": min(example.shares.values()),
-        },
-    )
+from accounts.admin_site import has_totp
+from accounts.forms import PreferencesForm
+from accounts.services import user_remember_language, user_update_preferences
 
 
 @login_required

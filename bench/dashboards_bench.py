@@ -25,8 +25,9 @@ def _popular_thing_clicked_by_everyone(readers: int) -> int:
     """Every reader also clicks one thing of the first creator this month; returns its owner."""
     from django.db import connection
 
-    from tips.models import Click, Thing
-    from tips.months import month_start
+    from flattr_clone.months import month_start
+    from tips.clicks.models import Click
+    from tips.things.models import Thing
 
     thing = Thing.objects.order_by("pk").first()
     with connection.cursor() as cursor:
@@ -76,7 +77,14 @@ def main() -> None:
 
     from accounts.models import User
     from flattr_clone.celery import app as celery_app
-    from tips import dashboards
+    from tips.dashboards.selectors import (
+        clicks_by_thing,
+        creator_earnings_by_month,
+        creator_estimate,
+        last_months,
+        platform_by_month,
+        reader_history,
+    )
     from tips.payday.services import payday_run
 
     celery_app.conf.task_always_eager = True
@@ -86,24 +94,24 @@ def main() -> None:
     print(f"payday in {time.perf_counter() - started:.1f}s")
 
     month = payday_bench.MONTH
-    months = dashboards.last_months(12, until=month)
+    months = last_months(12, until=month)
     popular = User.objects.get(pk=popular_pk)
     reader = User.objects.filter(email__startswith="r").order_by("pk").first()
     results: dict = {"size": args.size, "readers": readers, "creators": creators}
     estimate = _measure(
         "creator_estimate_popular",
-        lambda: dashboards.creator_estimate(creator=popular, month=month),
+        lambda: creator_estimate(creator=popular, month=month),
         results,
     )
     results["creator_estimate_popular"]["readers"] = estimate.readers
     _measure(
         "creator_earnings_by_month",
-        lambda: dashboards.creator_earnings_by_month(creator=popular, months=months),
+        lambda: creator_earnings_by_month(creator=popular, months=months),
         results,
     )
-    _measure("clicks_by_thing", lambda: dashboards.clicks_by_thing(creator=popular), results)
-    _measure("reader_history", lambda: dashboards.reader_history(reader=reader), results)
-    _measure("platform_by_month", lambda: dashboards.platform_by_month(months=months), results)
+    _measure("clicks_by_thing", lambda: clicks_by_thing(creator=popular), results)
+    _measure("reader_history", lambda: reader_history(reader=reader), results)
+    _measure("platform_by_month", lambda: platform_by_month(months=months), results)
     print(json.dumps(results))
 
 

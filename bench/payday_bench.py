@@ -76,9 +76,10 @@ def main() -> None:
     print(f"floor: {floor_rows} rows in {floor_seconds:.2f}s")
 
     from flattr_clone.celery import app as celery_app
-    from payouts.ledger import ledger_check
-    from payouts.models import Transfer
-    from tips.payday.services import payday_run, run_totals
+    from payouts.ledger.checks import ledger_check
+    from payouts.ledger.models import Transfer
+    from tips.payday.chunks import run_totals
+    from tips.payday.services import payday_run
 
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
@@ -193,10 +194,12 @@ def _generate(readers: int, creators: int, clicks: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from payouts.ledger import system_account
-    from payouts.models import Account, BudgetChange
-    from tips.models import Click, Thing
-    from tips.months import month_start
+    from flattr_clone.months import month_start
+    from payouts.funding.models import BudgetChange
+    from payouts.ledger.models import Account
+    from payouts.ledger.services import system_account
+    from tips.clicks.models import Click
+    from tips.things.models import Thing
 
     User = get_user_model()
     start = month_start(MONTH)
@@ -293,7 +296,7 @@ def _floor() -> tuple[int, float]:
     floor moves no balance, so the ledger stays consistent after the deletion)."""
     from django.db import connection, transaction
 
-    from payouts.models import Account
+    from payouts.ledger.models import Account
 
     commission = Account.objects.get(kind="commission").pk
     sql = """

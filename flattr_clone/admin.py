@@ -1,7 +1,10 @@
 """Admin pieces shared by the apps."""
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -19,3 +22,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+def confirm_action(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    template: str,
+    **extra,
+) -> TemplateResponse:
+    """The confirmation page of an admin action: it lists ``queryset`` and posts the action
+    back with ``confirm=yes``. ``extra`` goes to the template (a text, a form)."""
+    return TemplateResponse(
+        request,
+        template,
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "media": modeladmin.media,
+            **extra,
+        },
+    )

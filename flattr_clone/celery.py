@@ -8,4 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flattr_clone.settings")
 
 app = Celery("flattr_clone")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# The task modules are listed in settings.CELERY_IMPORTS (one list, greppable).

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The layers, bottom to top (README, Architecture): flattr_clone has no models, only
+    # shared pieces such as the money template tags.
+    "flattr_clone",
     "accounts",
     "payouts",
     "tips",
@@ -64,8 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # frame-ancestors 'none' on every page but the embed widget (tips.middleware).
-    "tips.middleware.FrameAncestorsMiddleware",
+    # frame-ancestors 'none' on every page but the embed widget (flattr_clone.middleware).
+    "flattr_clone.middleware.FrameAncestorsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -126,6 +129,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="UTC")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every module that defines tasks, imported by workers and beat at start. A domain's
+# ``tasks`` module holds its per-item tasks, ``jobs`` the tasks that start a whole run.
+CELERY_IMPORTS = [
+    "payouts.ledger.tasks",
+    "payouts.batches.tasks",
+    "payouts.batches.jobs",
+    "tips.payday.tasks",
+    "tips.payday.jobs",
+    "tips.emails.tasks",
+]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -258,8 +271,8 @@ PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # Celery tasks (dotted paths) enqueued once a payday run is done, each called with
 # month="YYYY-MM": the payout batch, the monthly e-mails.
 PAYDAY_FOLLOW_UP_TASKS: list[str] = [
-    "payouts.tasks.payout_batch_after_payday",
-    "tips.email_tasks.send_monthly_emails",
+    "payouts.batches.jobs.payout_batch_after_payday",
+    "tips.emails.tasks.send_monthly_emails",
 ]
 # Monthly summary e-mails are sent by tasks of this many recipients each.
 MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)

@@ -1,29 +1,44 @@
+"""The payouts app's pages: the wallet (funding), getting paid (connect, batches) and the
+signed Stripe webhooks."""
+
 from django.urls import path
 
-from . import views, webhooks
+from payouts.batches.views import payouts_page
+from payouts.connect.views import (
+    connect_dashboard,
+    connect_refresh,
+    connect_return,
+    connect_sandbox,
+    connect_start,
+    get_paid,
+)
+from payouts.funding.views import (
+    budget_update,
+    sandbox_checkout,
+    topup_create,
+    topup_status,
+    wallet,
+)
+from payouts.webhooks.views import connect_webhook, stripe_webhook
 
 app_name = "payouts"
 
-# Wallets (issue 3): balance, budget, top-ups, the sandbox, the platform webhook.
-urlpatterns: list = [
-    path("wallet/", views.wallet, name="wallet"),
-    path("wallet/budget/", views.budget_update, name="budget_update"),
-    path("wallet/top-up/", views.topup_create, name="topup_create"),
-    path("wallet/top-up/<int:pk>/", views.topup_status, name="topup_status"),
-    path("wallet/sandbox/<str:session_id>/", views.sandbox_checkout, name="sandbox_checkout"),
-    path("webhooks/stripe/", webhooks.stripe_webhook, name="stripe_webhook"),
-]
-
-# Getting paid (issue 6): onboarding, the payouts page, the Connect webhook.
-from . import connect_views  # noqa: E402
-
-urlpatterns += [
-    path("payouts/", connect_views.payouts_page, name="payouts"),
-    path("payouts/get-paid/", connect_views.get_paid, name="get_paid"),
-    path("payouts/get-paid/start/", connect_views.connect_start, name="connect_start"),
-    path("payouts/get-paid/refresh/", connect_views.connect_refresh, name="connect_refresh"),
-    path("payouts/get-paid/return/", connect_views.connect_return, name="connect_return"),
-    path("payouts/get-paid/dashboard/", connect_views.connect_dashboard, name="connect_dashboard"),
-    path("payouts/get-paid/sandbox/", connect_views.connect_sandbox, name="connect_sandbox"),
-    path("webhooks/stripe/connect/", connect_views.connect_webhook, name="connect_webhook"),
+urlpatterns = [
+    # Funding: balance, budget, top-ups, the sandbox's test payment page.
+    path("wallet/", wallet, name="wallet"),
+    path("wallet/budget/", budget_update, name="budget_update"),
+    path("wallet/top-up/", topup_create, name="topup_create"),
+    path("wallet/top-up/<int:pk>/", topup_status, name="topup_status"),
+    path("wallet/sandbox/<str:session_id>/", sandbox_checkout, name="sandbox_checkout"),
+    # Getting paid: onboarding and the payouts page.
+    path("payouts/", payouts_page, name="payouts"),
+    path("payouts/get-paid/", get_paid, name="get_paid"),
+    path("payouts/get-paid/start/", connect_start, name="connect_start"),
+    path("payouts/get-paid/refresh/", connect_refresh, name="connect_refresh"),
+    path("payouts/get-paid/return/", connect_return, name="connect_return"),
+    path("payouts/get-paid/dashboard/", connect_dashboard, name="connect_dashboard"),
+    path("payouts/get-paid/sandbox/", connect_sandbox, name="connect_sandbox"),
+    # The signed webhooks: the only CSRF-exempt views.
+    path("webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
+    path("webhooks/stripe/connect/", connect_webhook, name="connect_webhook"),
 ]

@@ -42,7 +42,7 @@ def _ledger_stays_consistent(request):
     ) or request.node.get_closest_marker("django_db")
     if not uses_db or request.node.get_closest_marker("ledger_broken"):
         return
-    from payouts.ledger import ledger_check
+    from payouts.ledger.checks import ledger_check
 
     report = ledger_check(record=False)
     assert report.ok, f"ledger invariants broken after the test: {report.as_dict()}"

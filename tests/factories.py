@@ -46,7 +46,7 @@ class PaymentAccountFactory(factory.django.DjangoModelFactory):
 def give_earnings(creator, cents: int, *, month: str = "2026-10", reader=None):
     """Earnings as payday writes them: a reader's wallet funded from outside, then a
     distribution wallet → creator earnings under the payday keys."""
-    from payouts.ledger import earnings_of, post_transfer, system_account, wallet_of
+    from payouts.ledger.services import earnings_of, post_transfer, system_account, wallet_of
 
     reader = reader or UserFactory()
     post_transfer(
@@ -80,7 +80,7 @@ class ThingFactory(factory.django.DjangoModelFactory):
 
 
 def _this_month():
-    from tips.months import month_of
+    from flattr_clone.months import month_of
 
     return month_of()
 
@@ -97,8 +97,8 @@ class ClickFactory(factory.django.DjangoModelFactory):
 
 def fund_reader(reader, *, wallet_cents: int = 2000, budget_cents: int = 1000):
     """Money in the reader's wallet (a sandbox top-up through the ledger) and a monthly budget."""
-    from payouts.ledger import post_transfer, system_account, wallet_of
-    from payouts.models import BudgetChange
+    from payouts.funding.models import BudgetChange
+    from payouts.ledger.services import post_transfer, system_account, wallet_of
 
     if wallet_cents:
         post_transfer(

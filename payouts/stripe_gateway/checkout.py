@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import stripe
 
-from . import client
+from payouts.stripe_gateway import client
 
 
 class CheckoutUnavailable(Exception):

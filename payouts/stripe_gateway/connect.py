@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import stripe
 
-from . import client
+from payouts.stripe_gateway import client
 
 
 class TransientError(Exception):

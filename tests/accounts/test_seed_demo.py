@@ -7,10 +7,13 @@ from django.core.management.base import CommandError
 from django.db.models import F
 
 from accounts.models import User
-from payouts.ledger import balance_cents, ledger_check
-from payouts.models import BudgetChange, Transfer
-from tips.models import Click, Thing
-from tips.months import month_of, previous_month
+from flattr_clone.months import month_of, previous_month
+from payouts.funding.models import BudgetChange
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import balance_cents
+from tips.clicks.models import Click
+from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from payouts.ledger import post_transfer, system_account, wallet_of
-from payouts.models import BudgetChange
-from tips.models import Click, Thing
-from tips.months import month_of, month_start, previous_month
+from flattr_clone.months import month_of, month_start, previous_month
+from payouts.funding.models import BudgetChange
+from payouts.ledger.services import post_transfer, system_account, wallet_of
+from tips.clicks.models import Click
+from tips.things.models import Thing
 
 _keys = itertools.count(1)
 

@@ -7,13 +7,12 @@ from django.db.models import Count, Sum
 from django.test import override_settings
 from django.urls import reverse
 
-from payouts.ledger import earnings_of
-from payouts.models import Transfer
+from flattr_clone.months import month_of, previous_month
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import earnings_of
+from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
-from tips.months import month_of, previous_month
-from tips.split import split_given
-
-from .helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +217,7 @@ def test_a_thing_title_cannot_inject_a_formula_in_the_export(client):
 def test_the_estimate_takes_the_same_few_queries_for_3_or_30_readers(
     django_assert_num_queries,
 ):
-    from tips import dashboards
+    from tips.dashboards.selectors import creator_estimate
 
     creator, other = UserFactory(), UserFactory()
     mine, theirs = thing_of(creator, "mine"), thing_of(other, "theirs")
@@ -233,9 +232,9 @@ def test_the_estimate_takes_the_same_few_queries_for_3_or_30_readers(
 
     add_readers(3)
     with django_assert_num_queries(4):
-        few = dashboards.creator_estimate(creator=creator)
+        few = creator_estimate(creator=creator)
     add_readers(27)
     with django_assert_num_queries(4):
-        many = dashboards.creator_estimate(creator=creator)
+        many = creator_estimate(creator=creator)
     assert (few.readers, few.amount_cents) == (3, 3 * 225)
     assert (many.readers, many.amount_cents) == (30, 30 * 225)

@@ -18,10 +18,10 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from accounts.models import User
-from payouts.ledger import earnings_of, wallet_of
-from payouts.models import Transfer
-from payouts.money import format_cents
-from tips.months import format_month, month_of, previous_month
+from flattr_clone.money import format_cents
+from flattr_clone.months import format_month, month_of, previous_month
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import earnings_of, wallet_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

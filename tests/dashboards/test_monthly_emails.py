@@ -5,13 +5,12 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
-from tips import emails
-from tips.email_tasks import send_monthly_emails
-from tips.models import MonthlyEmail
-from tips.split import split_given
-
-from .helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tips.emails.models import MonthlyEmail
+from tips.emails.services import MonthlyEmailFailed, send_monthly_email, send_monthly_email_batch
+from tips.emails.tasks import send_monthly_emails
+from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 
@@ -129,14 +128,14 @@ def test_a_failed_send_is_retried_later_and_then_sent_once(paid, settings):
         _closed_port(),
         2,
     )
-    with pytest.raises(emails.MonthlyEmailFailed) as failed:
-        emails.send_monthly_email_batch(month=last_month(), kind="reader", user_ids=[reader.pk])
+    with pytest.raises(MonthlyEmailFailed) as failed:
+        send_monthly_email_batch(month=last_month(), kind="reader", user_ids=[reader.pk])
     assert failed.value.user_ids == [reader.pk]
     assert not MonthlyEmail.objects.filter(user=reader).exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     for _ in range(2):
-        emails.send_monthly_email_batch(month=last_month(), kind="reader", user_ids=[reader.pk])
+        send_monthly_email_batch(month=last_month(), kind="reader", user_ids=[reader.pk])
     assert recipients() == ["reader@example.com"]
 
 
@@ -152,9 +151,7 @@ def test_two_workers_at_once_send_one_email(paid):
     def worker():
         barrier.wait()
         try:
-            results.append(
-                emails.send_monthly_email(user_id=reader.pk, month=last_month(), kind="reader")
-            )
+            results.append(send_monthly_email(user_id=reader.pk, month=last_month(), kind="reader"))
         finally:
             connection.close()
 
@@ -176,7 +173,7 @@ def test_a_celery_worker_registers_the_email_tasks():
 
 
 def test_payday_follows_up_with_the_monthly_emails(settings):
-    assert "tips.email_tasks.send_monthly_emails" in settings.PAYDAY_FOLLOW_UP_TASKS
+    assert "tips.emails.tasks.send_monthly_emails" in settings.PAYDAY_FOLLOW_UP_TASKS
 
 
 def test_operators_see_which_summaries_were_sent_and_cannot_edit_them(client, paid):

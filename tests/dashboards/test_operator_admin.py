@@ -13,11 +13,10 @@ from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse
 
-from payouts.models import LedgerCheck, Transfer
+from payouts.ledger.models import LedgerCheck, Transfer
+from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
-from tips.models import Click
-
-from .helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tips.clicks.models import Click
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from payouts.models import Transfer
+from flattr_clone.months import month_of
+from payouts.ledger.models import Transfer
+from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
-from tips.months import month_of
-from tips.split import split_given
-
-from .helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.suspensions import SuspensionError, user_suspend, user_unsuspend
-from payouts.ledger import earnings_of
-from payouts.models import Transfer
+from flattr_clone.months import month_of
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import earnings_of
+from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
-from tips import dashboards
-from tips.months import month_of
-from tips.split import split_given
-
-from .helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tips.dashboards.selectors import creator_estimate
+from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +110,6 @@ def test_the_live_estimate_is_the_sum_of_each_readers_split(readers, suspended):
         total_commission += split.commission_cents
         for pk, share in split.shares.items():
             expected[pk] += share
-    estimates = {c.pk: dashboards.creator_estimate(creator=c).amount_cents for c in creators}
+    estimates = {c.pk: creator_estimate(creator=c).amount_cents for c in creators}
     assert estimates == expected
     assert sum(estimates.values()) + total_commission == total_given

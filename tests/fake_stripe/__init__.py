@@ -1,7 +1,7 @@
 """The local fake Stripe server. Endpoint handlers register on import: add yours here."""
 
-from . import checkout as _checkout  # noqa: E402,F401  (Checkout Sessions for top-ups)
-from . import connect as _connect  # noqa: E402,F401  (Connect accounts, links, transfers)
-from .server import FakeStripe, decode_form, sign_payload
+from tests.fake_stripe import checkout as _checkout  # noqa: F401  (Checkout Sessions for top-ups)
+from tests.fake_stripe import connect as _connect  # noqa: F401  (Connect accounts, links, transfers)
+from tests.fake_stripe.server import FakeStripe, decode_form, sign_payload
 
 __all__ = ["FakeStripe", "decode_form", "sign_payload"]

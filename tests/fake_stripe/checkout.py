@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 
-from .server import FakeStripe, sign_payload
+from tests.fake_stripe.server import FakeStripe, sign_payload
 
 PLATFORM_WEBHOOK_SECRET = "whsec_test_platform"
 

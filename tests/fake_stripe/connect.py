@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 
-from .server import FakeStripe, sign_payload
+from tests.fake_stripe.server import FakeStripe, sign_payload
 
 # --- Accounts ------------------------------------------------------------------------
 

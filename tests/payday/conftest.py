@@ -11,7 +11,7 @@ def run_payday(django_capture_on_commit_callbacks):
     def run(month, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             payday_run(month=month, **kwargs)
-        from tips.models import PaydayRun
+        from tips.payday.models import PaydayRun
 
         return PaydayRun.objects.get(month=month)
 

@@ -46,7 +46,7 @@ follow_ups: list[dict] = []
 @shared_task
 def remember_follow_up(*, month: str) -> None:
     """A follow-up task (as PAYDAY_FOLLOW_UP_TASKS names them) that notes when it ran."""
-    from tips.models import PaydayRun
+    from tips.payday.models import PaydayRun
 
     follow_ups.append(
         {"month": month, "status": PaydayRun.objects.get(month=month[:7] + "-01").status}

@@ -8,10 +8,12 @@ import itertools
 
 from django.utils import timezone
 
-from payouts.ledger import post_transfer, system_account, wallet_of
-from payouts.models import Account, BudgetChange, Transfer
-from tips.models import Click, Thing
-from tips.months import month_end, month_start
+from flattr_clone.months import month_end, month_start
+from payouts.funding.models import BudgetChange
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import post_transfer, system_account, wallet_of
+from tips.clicks.models import Click
+from tips.things.models import Thing
 
 MONTH = dt.date(2025, 3, 1)
 _serial = itertools.count(1)

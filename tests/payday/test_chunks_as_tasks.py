@@ -4,11 +4,10 @@ finishes last closes the run and enqueues the follow-up tasks."""
 import pytest
 
 from tests.factories import UserFactory
-from tips.models import PaydayRun
+from tests.payday import faults
+from tests.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tips.payday.models import PaydayRun
 from tips.payday.services import payday_run
-
-from . import faults
-from .helpers import MONTH, click, earnings, fund, set_budget, wallet
 
 pytestmark = pytest.mark.django_db
 

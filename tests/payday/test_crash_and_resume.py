@@ -12,14 +12,13 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from payouts.ledger import ledger_check
-from payouts.models import Transfer
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tips.models import PaydayChunk, PaydayRecord, PaydayRun
-
-from .expected import Reader, expected_payday
-from .faults import InjectedCrash
-from .helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from tests.payday.expected import Reader, expected_payday
+from tests.payday.faults import InjectedCrash
+from tests.payday.helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tips.models import PaydayRun
-
-from .helpers import MONTH, click, fund, set_budget, sha_order, wallet
+from tests.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
+from tips.payday.models import PaydayRun
 
 
 def reader_and_creators():

@@ -6,14 +6,14 @@ import threading
 import pytest
 from django.db import connection
 
-from payouts.models import Transfer
+from flattr_clone.months import month_of, previous_month
+from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tips.models import PaydayChunk, PaydayRun
-from tips.months import month_of, previous_month
-from tips.payday.services import PaydayBusy, PaydayError, payday_chunk_process, payday_run
-
-from . import faults
-from .helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tests.payday import faults
+from tests.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tips.payday.chunks import payday_chunk_process
+from tips.payday.models import PaydayChunk, PaydayRun
+from tips.payday.services import PaydayBusy, PaydayError, payday_run
 
 
 def reader_clicking(creator, *, budget=500, balance=500, month=MONTH):
@@ -126,7 +126,7 @@ def test_months_without_clicks_do_not_block_later_ones(run_payday):
 def test_the_previous_month_is_what_the_monthly_schedule_runs():
     from django.conf import settings
 
-    from tips.tasks import payday_previous_month
+    from tips.payday.jobs import payday_previous_month
 
     entry = settings.CELERY_BEAT_SCHEDULE["payday-previous-month"]
     assert entry["task"] == "tips.tasks.payday_previous_month"

@@ -6,11 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from flattr_clone.months import format_month, month_of
 from tests.factories import UserFactory
-from tips.models import PaydayRun
-from tips.months import format_month, month_of
-
-from .helpers import click, earnings, fund, set_budget, wallet
+from tests.payday.helpers import click, earnings, fund, set_budget, wallet
+from tips.payday.models import PaydayRun
 
 pytestmark = pytest.mark.django_db
 

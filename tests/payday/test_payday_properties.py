@@ -8,12 +8,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payouts.ledger import ledger_check
-from payouts.models import Transfer
-from tips.models import PaydayRun
-
-from .expected import Reader, expected_payday
-from .helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Transfer
+from tests.payday.expected import Reader, expected_payday
+from tests.payday.helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from tips.payday.models import PaydayRun
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tips.split import commission_of, leftover_order, split_given
+from tips.payday.split import commission_of, leftover_order, split_given
 
 months = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 12, 1)).map(
     lambda day: day.replace(day=1)

@@ -4,12 +4,10 @@ import datetime as dt
 
 import pytest
 
-from payouts.models import Transfer
+from flattr_clone.months import month_end, month_start
+from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tips.models import PaydayRecord, PaydayRun
-from tips.months import month_end, month_start
-
-from .helpers import (
+from tests.payday.helpers import (
     MONTH,
     after,
     click,
@@ -20,6 +18,7 @@ from .helpers import (
     sha_order,
     wallet,
 )
+from tips.payday.models import PaydayRecord, PaydayRun
 
 pytestmark = pytest.mark.django_db
 

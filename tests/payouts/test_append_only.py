@@ -3,8 +3,9 @@
 import pytest
 from django.db import DatabaseError, transaction
 
-from payouts.ledger import post_transfer, system_account, wallet_of
-from payouts.models import BudgetChange, Transfer
+from payouts.funding.models import BudgetChange
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import post_transfer, system_account, wallet_of
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]

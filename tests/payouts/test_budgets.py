@@ -3,11 +3,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from payouts.budgets import BudgetError, budget_set
-from payouts.models import BudgetChange
-from payouts.selectors import budget_at, budget_in_effect_at_end_of, current_budget
+from flattr_clone.months import month_end
+from payouts.funding.budgets import BudgetError, budget_set
+from payouts.funding.models import BudgetChange
+from payouts.funding.selectors import budget_at, budget_in_effect_at_end_of, current_budget
 from tests.factories import UserFactory
-from tips.months import month_end
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from payouts.models import PaymentAccount
+from payouts.connect.models import PaymentAccount
 from tests.factories import UserFactory
 from tests.fake_stripe import connect as fake_connect
 

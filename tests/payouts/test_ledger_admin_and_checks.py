@@ -8,16 +8,11 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from payouts.ledger import post_transfer, system_account, wallet_of
-from payouts.models import (
-    Account,
-    BudgetChange,
-    LedgerCheck,
-    ProviderEvent,
-    TopUp,
-    Transfer,
-)
-from payouts.tasks import check_ledger
+from payouts.funding.models import BudgetChange, TopUp
+from payouts.ledger.models import Account, LedgerCheck, Transfer
+from payouts.ledger.services import post_transfer, system_account, wallet_of
+from payouts.ledger.tasks import check_ledger
+from payouts.webhooks.models import ProviderEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

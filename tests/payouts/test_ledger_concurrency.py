@@ -5,16 +5,16 @@ import threading
 import pytest
 from django.db import connection
 
-from payouts.ledger import (
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import (
     InsufficientFunds,
     balance_cents,
     earnings_of,
-    ledger_check,
     post_transfer,
     system_account,
     wallet_of,
 )
-from payouts.models import Account, Transfer
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

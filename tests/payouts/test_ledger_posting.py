@@ -1,19 +1,19 @@
 import pytest
 
-from payouts.ledger import (
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import (
     IdempotencyConflict,
     InsufficientFunds,
     LedgerError,
     Posting,
     balance_cents,
     earnings_of,
-    ledger_check,
     post_transfer,
     post_transfers,
     system_account,
     wallet_of,
 )
-from payouts.models import Account, Transfer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from payouts.money import format_cents, parse_amount_to_cents
+from flattr_clone.money import format_cents, parse_amount_to_cents
 
 
 @pytest.mark.parametrize(

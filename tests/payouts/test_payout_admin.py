@@ -6,9 +6,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
-from payouts.batches import payout_batch_run
-from payouts.ledger import balance_cents
-from payouts.models import PaymentAccount, Payout
+from payouts.batches.models import Payout
+from payouts.batches.runs import payout_batch_run
+from payouts.connect.models import PaymentAccount
+from payouts.ledger.services import balance_cents
 from tests.factories import UserFactory
 from tests.payouts.test_payout_batch import stripe_creator
 

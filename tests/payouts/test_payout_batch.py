@@ -7,9 +7,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from payouts.batches import payout_batch_prepare, payout_batch_run, payout_send
-from payouts.ledger import balance_cents, ledger_check, system_account
-from payouts.models import Payout, PayoutBatch, Transfer
+from payouts.batches.models import Payout, PayoutBatch
+from payouts.batches.runs import payout_batch_prepare, payout_batch_run
+from payouts.batches.services import payout_send
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Transfer
+from payouts.ledger.services import balance_cents, system_account
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
 from tests.fake_stripe import connect as fake_connect
 
@@ -346,10 +349,10 @@ def test_the_command_prints_a_json_summary_and_dry_run_changes_nothing(
 def test_payday_follow_up_task_runs_a_batch_in_the_sandbox(
     settings, django_capture_on_commit_callbacks
 ):
-    from payouts.tasks import payout_batch_after_payday
+    from payouts.batches.jobs import payout_batch_after_payday
 
     settings.PAYMENTS_SANDBOX = True
-    assert "payouts.tasks.payout_batch_after_payday" in settings.PAYDAY_FOLLOW_UP_TASKS
+    assert "payouts.batches.jobs.payout_batch_after_payday" in settings.PAYDAY_FOLLOW_UP_TASKS
     creator = PaymentAccountFactory().user
     give_earnings(creator, 1300)
 

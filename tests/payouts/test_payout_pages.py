@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from payouts.batches import next_batch_at, payout_batch_run
-from payouts.models import Payout
+from payouts.batches.models import Payout
+from payouts.batches.runs import payout_batch_run
+from payouts.batches.services import next_batch_at
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
 from tests.payouts.test_payout_batch import stripe_creator
 

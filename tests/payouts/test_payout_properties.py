@@ -6,9 +6,10 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payouts.batches import payout_batch_run
-from payouts.ledger import balance_cents, ledger_check, system_account
-from payouts.models import Payout
+from payouts.batches.models import Payout
+from payouts.batches.runs import payout_batch_run
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.services import balance_cents, system_account
 from tests.factories import give_earnings
 from tests.payouts.test_payout_batch import stripe_creator
 

@@ -2,9 +2,11 @@
 
 import pytest
 
-from payouts.ledger import balance_cents
-from payouts.models import Account, ProviderEvent, TopUp, Transfer
-from payouts.webhooks import event_receive
+from payouts.funding.models import TopUp
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import balance_cents
+from payouts.webhooks.models import ProviderEvent
+from payouts.webhooks.services import event_receive
 from tests.factories import UserFactory
 from tests.payouts.test_ledger_concurrency import run_in_threads
 

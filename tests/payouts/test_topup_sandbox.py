@@ -2,8 +2,10 @@
 
 import pytest
 
-from payouts.ledger import balance_cents, system_account
-from payouts.models import Account, TopUp, Transfer
+from payouts.funding.models import TopUp
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import balance_cents, system_account
+from payouts.providers import Provider
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def test_a_top_up_goes_to_the_clearly_labelled_test_page(client, reader):
     topup, url = start(client, preset="2500")
 
     assert url == f"/wallet/sandbox/{topup.session_id}/"
-    assert topup.provider == TopUp.Provider.SANDBOX
+    assert topup.provider == Provider.SANDBOX
     page = client.get(url).content.decode()
     assert "Test payment — no real money" in page
     assert "€25.00" in page

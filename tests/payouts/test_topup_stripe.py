@@ -3,8 +3,10 @@ webhooks signed the way Stripe signs them."""
 
 import pytest
 
-from payouts.ledger import balance_cents, system_account
-from payouts.models import Account, ProviderEvent, TopUp, Transfer
+from payouts.funding.models import TopUp
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import balance_cents, system_account
+from payouts.webhooks.models import ProviderEvent
 from tests.factories import UserFactory
 from tests.fake_stripe import checkout as stripe_side
 from tests.fake_stripe import sign_payload
@@ -319,7 +321,7 @@ def test_a_webhook_that_overtakes_the_stored_session_id_finds_the_top_up_by_meta
 
 
 def spend(user, cents):
-    from payouts.ledger import earnings_of, post_transfer, wallet_of
+    from payouts.ledger.services import earnings_of, post_transfer, wallet_of
 
     post_transfer(
         debit=wallet_of(user),

@@ -2,9 +2,10 @@
 
 import pytest
 
-from payouts.ledger import balance_cents, ledger_check
-from payouts.models import Account
-from payouts.selectors import current_budget
+from payouts.funding.selectors import current_budget
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account
+from payouts.ledger.services import balance_cents
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from payouts.ledger import (
+from payouts.ledger.models import Account
+from payouts.ledger.services import (
     Posting,
     earnings_of,
     post_transfer,
@@ -13,7 +14,6 @@ from payouts.ledger import (
     system_account,
     wallet_of,
 )
-from payouts.models import Account
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,17 +8,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from payouts.ledger import (
+from payouts.funding.models import TopUp
+from payouts.funding.topups import topup_complete, topup_dispute, topup_refund
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account
+from payouts.ledger.services import (
     InsufficientFunds,
     balance_cents,
     earnings_of,
-    ledger_check,
     post_transfer,
     system_account,
     wallet_of,
 )
-from payouts.models import Account, TopUp
-from payouts.topups import topup_complete, topup_dispute, topup_refund
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from tips.canonical import InvalidURL, canonical_url, web_origin
+from tips.things.canonical import InvalidURL, canonical_url, web_origin
 
 
 @pytest.mark.parametrize(

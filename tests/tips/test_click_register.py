@@ -8,11 +8,11 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from payouts.ledger import system_account, wallet_of
+from flattr_clone.months import month_of, previous_month
+from payouts.ledger.services import system_account, wallet_of
 from tests.factories import ClickFactory, ThingFactory, UserFactory, fund_reader, ready_reader
-from tips import services
-from tips.models import Click
-from tips.months import month_of, previous_month
+from tips.clicks.models import Click
+from tips.clicks.services import ClickRefused, click_register, click_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_a_reader_without_budget_is_told_to_set_one(client):
 
 def test_a_budget_of_zero_counts_as_no_budget(client):
     reader = ready_reader()
-    from payouts.models import BudgetChange
+    from payouts.funding.models import BudgetChange
 
     BudgetChange.objects.create(user=reader, amount_cents=0)
     page = refused(client, reader, ThingFactory())
@@ -145,9 +145,9 @@ def test_the_month_boundary_decides_whether_a_click_is_final():
     last_moment = timezone.make_aware(dt.datetime(2026, 10, 31, 23, 59, 59))
     next_moment = timezone.make_aware(dt.datetime(2026, 11, 1, 0, 0, 0))
 
-    with pytest.raises(services.ClickRefused):
-        services.click_revoke(reader=reader, click=existing, now=next_moment)
-    services.click_revoke(reader=reader, click=existing, now=last_moment)
+    with pytest.raises(ClickRefused):
+        click_revoke(reader=reader, click=existing, now=next_moment)
+    click_revoke(reader=reader, click=existing, now=last_moment)
 
     assert Click.objects.get().revoked_at == last_moment
 
@@ -167,7 +167,7 @@ def test_flattring_a_revoked_click_again_restores_it(client):
     reader, thing = ready_reader(), ThingFactory()
     client.force_login(reader)
     click(client, thing)
-    services.click_revoke(reader=reader, click=Click.objects.get())
+    click_revoke(reader=reader, click=Click.objects.get())
 
     page = click(client, thing)
 
@@ -179,14 +179,14 @@ def test_counts_follow_clicks_and_revokes(client):
     thing = ThingFactory()
     readers = [ready_reader() for _ in range(3)]
     for reader in readers:
-        services.click_register(reader=reader, thing=thing)
+        click_register(reader=reader, thing=thing)
     ClickFactory(thing=thing, month=previous_month(month_of()))
 
     page = text(client.get(thing.get_absolute_url()))
     assert 'data-count="total">4<' in page
     assert 'data-count="month">3<' in page
 
-    services.click_revoke(reader=readers[0], click=Click.objects.get(reader=readers[0]))
+    click_revoke(reader=readers[0], click=Click.objects.get(reader=readers[0]))
     page = text(client.get(thing.get_absolute_url()))
     assert 'data-count="total">3<' in page
     assert 'data-count="month">2<' in page
@@ -243,7 +243,7 @@ def test_concurrent_identical_clicks_leave_exactly_one():
     def flattr():
         try:
             barrier.wait()
-            statuses.append(services.click_register(reader=reader, thing=thing).status)
+            statuses.append(click_register(reader=reader, thing=thing).status)
         except Exception as error:  # reported below; a thread cannot fail the test itself
             errors.append(error)
         finally:
@@ -262,6 +262,6 @@ def test_concurrent_identical_clicks_leave_exactly_one():
 
 def test_wallet_money_is_never_moved_by_a_click():
     reader, thing = ready_reader(wallet_cents=1500), ThingFactory()
-    services.click_register(reader=reader, thing=thing)
+    click_register(reader=reader, thing=thing)
     assert wallet_of(reader).balance_cents == 1500
     assert system_account("external", "sandbox").balance_cents == -1500

@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import ThingFactory, ready_reader
-from tips.models import Click
+from tips.clicks.models import Click
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ClickFactory, ThingFactory, UserFactory, ready_reader
-from tips import services
-from tips.models import Click, Thing
+from tips.clicks.models import Click
+from tips.clicks.services import click_register
+from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_a_badge_request_with_the_current_etag_gets_304(client):
 def test_a_new_click_changes_the_badge_etag(client):
     thing = ThingFactory()
     etag = client.get(badge_url(thing))["ETag"]
-    services.click_register(reader=ready_reader(), thing=thing)
+    click_register(reader=ready_reader(), thing=thing)
 
     response = client.get(badge_url(thing), HTTP_IF_NONE_MATCH=etag)
 
@@ -125,7 +126,7 @@ def click_from_popup(client, thing, origin):
 
 def test_a_popup_opened_by_another_site_does_not_tell_it_whether_the_reader_flattred(client):
     reader, thing = ready_reader(), ThingFactory()
-    services.click_register(reader=reader, thing=thing)
+    click_register(reader=reader, thing=thing)
     client.force_login(reader)
     popup = reverse("tips:popup", kwargs={"pk": thing.pk})
 
@@ -138,7 +139,7 @@ def test_a_popup_opened_by_another_site_does_not_tell_it_whether_the_reader_flat
 
 def test_the_popup_hands_the_count_over_once_right_after_its_own_click(client):
     reader, thing = ready_reader(), ThingFactory()
-    services.click_register(reader=reader, thing=thing)
+    click_register(reader=reader, thing=thing)
     client.force_login(reader)
     popup = reverse("tips:popup", kwargs={"pk": thing.pk}) + "?origin=https://creator.example"
     assert "flattr-handoff" not in text(client.get(popup))
@@ -156,7 +157,7 @@ def test_the_popup_hands_the_count_over_once_right_after_its_own_click(client):
 
 def test_the_popup_hands_the_count_only_to_a_validated_origin(client):
     reader, thing = ready_reader(), ThingFactory()
-    services.click_register(reader=reader, thing=thing)
+    click_register(reader=reader, thing=thing)
     client.force_login(reader)
     popup = reverse("tips:popup", kwargs={"pk": thing.pk})
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ClickFactory, ThingFactory, UserFactory
-from tips.models import Thing
+from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from flattr_clone.months import month_of, previous_month
 from tests.factories import ClickFactory, ThingFactory, UserFactory, ready_reader
-from tips.months import month_of, previous_month
-from tips.selectors import month_estimate
-from tips.split import split_given
+from tips.payday.estimates import month_estimate
+from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 

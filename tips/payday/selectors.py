@@ -6,9 +6,9 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 
-from payouts.models import Account, Transfer
-from tips.models import PaydayRecord
-from tips.months import parse_month
+from payouts.ledger.models import Account, Transfer
+from tips.payday.keys import PAYDAY_PREFIX, month_of_reference
+from tips.payday.models import PaydayRecord
 
 
 @dataclasses.dataclass
@@ -39,13 +39,13 @@ def history_of(user) -> list[MonthGiven]:
             kind=Transfer.Kind.DISTRIBUTION,
             debit__kind=Account.Kind.WALLET,
             debit__user=user,
-            reference__startswith="payday:",
+            reference__startswith=PAYDAY_PREFIX,
         )
         .select_related("credit__user")
         .order_by("-amount_cents", "credit__user__handle")
     )
     for transfer in transfers:
-        month = parse_month(transfer.reference.removeprefix("payday:"))
+        month = month_of_reference(transfer.reference)
         shares[month].append(Share(transfer.credit.user, transfer.amount_cents))
     return [
         MonthGiven(

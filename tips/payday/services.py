@@ -11,26 +11,33 @@ that completes last stores the totals, marks the run done and enqueues the follo
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from payouts.ledger import LedgerError, Row, lock_balances, system_account, write_transfers
-from payouts.models import Account, BudgetChange, Transfer
-from tips.models import Click, PaydayChunk, PaydayRecord, PaydayRun
-from tips.months import format_month, has_ended, month_end
-from tips.selectors import eligible_creators_by_reader
-from tips.split import split_given
+from flattr_clone.months import format_month, has_ended, month_end
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import system_account
+from tips.clicks.models import Click
+from tips.payday.chunks import (
+    PaydayTotals,
+    _budgets_at_end_of,
+    _finish,
+    _plan_reader,
+    _readers_and_creators,
+    _record_failure,
+    run_totals,
+)
+from tips.payday.keys import payday_reference
+from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.payday.tasks import payday_chunk
 
 logger = logging.getLogger(__name__)
 
@@ -41,50 +48,6 @@ class PaydayError(Exception):
 
 class PaydayBusy(PaydayError):
     """Another payday for the same month holds the lock."""
-
-
-# --- Keys (a contract: other features read these) ------------------------------------
-
-
-def payday_reference(month: dt.date) -> str:
-    return f"payday:{format_month(month)}"
-
-
-def share_key(month: dt.date, reader_pk: int, creator_pk: int) -> str:
-    return f"payday:{format_month(month)}:{reader_pk}:{creator_pk}"
-
-
-def commission_key(month: dt.date, reader_pk: int) -> str:
-    return f"payday:{format_month(month)}:{reader_pk}:commission"
-
-
-# --- Totals --------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class PaydayTotals:
-    month: str
-    readers: int
-    creators: int
-    given: int
-    commission: int
-    distributed: int
-    status: str
-
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def run_totals(run: PaydayRun) -> PaydayTotals:
-    return PaydayTotals(
-        month=format_month(run.month),
-        readers=run.readers,
-        creators=run.creators,
-        given=run.given_cents,
-        commission=run.commission_cents,
-        distributed=run.distributed_cents,
-        status=PaydayRun.Status(run.status).value,
-    )
 
 
 # --- Refusals ------------------------------------------------------------------------
@@ -171,7 +134,6 @@ def payday_run(*, month: dt.date, chunk_size: int | None = None) -> PaydayRun:
 
 
 def _plan_and_enqueue(month: dt.date, chunk_size: int) -> PaydayRun:
-    from tips.tasks import payday_chunk
 
     system_account(Account.Kind.COMMISSION)  # created outside the chunks' lock sets
     with transaction.atomic():
@@ -220,283 +182,6 @@ def _plan_chunks(run: PaydayRun) -> None:
     run.chunks_total = len(chunks)
     run.eligible_readers = len(reader_ids)
     run.save(update_fields=["chunks_total", "eligible_readers"])
-
-
-def _record_failure(month: dt.date, error: BaseException) -> None:
-    """Keep the error on the run for operators; the run stays resumable."""
-    PaydayRun.objects.filter(month=month).exclude(status=PaydayRun.Status.DONE).update(
-        status=PaydayRun.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
-    )
-
-
-# --- One chunk -----------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class ReaderPlan:
-    reader_pk: int
-    budget_cents: int
-    wallet_cents: int
-    given_cents: int
-    commission_cents: int
-    shares: dict[int, int]
-
-
-def payday_chunk_process(*, chunk_id: int) -> bool:
-    """Process one chunk of readers in one transaction; False when it was already done (or is
-    being done by another worker right now)."""
-    try:
-        return _process_chunk(chunk_id)
-    except Exception as error:
-        run_month = (
-            PaydayChunk.objects.filter(pk=chunk_id).values_list("run__month", flat=True).first()
-        )
-        if run_month is not None:
-            _record_failure(run_month, error)
-        raise
-
-
-@transaction.atomic
-def _process_chunk(chunk_id: int) -> bool:
-    chunk = (
-        PaydayChunk.objects.select_for_update(skip_locked=True)
-        .filter(pk=chunk_id, done_at__isnull=True)
-        .first()
-    )
-    if chunk is None:
-        return False
-    run = PaydayRun.objects.get(pk=chunk.run_id)
-    month = run.month
-    readers = _readers_and_creators(month, chunk.first_reader_id, chunk.last_reader_id)
-    budgets = _budgets_at_end_of(month, list(readers))
-    wallets = dict(
-        Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=list(readers)).values_list(
-            "user_id", "pk"
-        )
-    )
-    earnings = _earnings_accounts({pk for creators in readers.values() for pk in creators})
-    commission_account = system_account(Account.Kind.COMMISSION).pk
-    locked = lock_balances([*wallets.values(), *earnings.values(), commission_account])
-
-    plans = [
-        _plan_reader(
-            month,
-            reader_pk,
-            creators,
-            budget_cents=budgets.get(reader_pk, 0),
-            wallet_cents=locked[wallets[reader_pk]][1] if reader_pk in wallets else 0,
-        )
-        for reader_pk, creators in sorted(readers.items())
-    ]
-    reference = payday_reference(month)
-    rows: list[Row] = []
-    for plan in plans:
-        wallet = wallets.get(plan.reader_pk)
-        if plan.commission_cents:
-            rows.append(
-                Row(
-                    wallet,
-                    commission_account,
-                    plan.commission_cents,
-                    commission_key(month, plan.reader_pk),
-                    Transfer.Kind.COMMISSION,
-                    reference,
-                )
-            )
-        for creator_pk, share in plan.shares.items():
-            rows.append(
-                Row(
-                    wallet,
-                    earnings[creator_pk],
-                    share,
-                    share_key(month, plan.reader_pk, creator_pk),
-                    Transfer.Kind.DISTRIBUTION,
-                    reference,
-                )
-            )
-    now = timezone.now()
-    write_transfers(rows, at=now, locked=locked)
-    _write_records(run, plans, now)
-    _fault_point("chunk_written", chunk.number)
-    chunk.done_at = now
-    chunk.save(update_fields=["done_at"])
-    PaydayRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
-    # The UPDATE holds the run's row lock until commit, so this read is exact: whoever sees
-    # every chunk done is the last one.
-    run.refresh_from_db()
-    if run.chunks_done == run.chunks_total:
-        _finish(run)
-    transaction.on_commit(lambda: _fault_point("chunk_committed", chunk.number))
-    return True
-
-
-def _write_records(run: PaydayRun, plans: list[ReaderPlan], now: dt.datetime) -> None:
-    """One PaydayRecord per reader; a record already there (same month) is kept."""
-    if connection.vendor == "postgresql":
-        # One statement from arrays instead of a bulk_create of a few thousand objects.
-        table = connection.ops.quote_name(PaydayRecord._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (run_id, month, reader_id, budget_cents, wallet_cents, "  # noqa: S608
-                "given_cents, commission_cents, creators, created_at) "
-                "SELECT %s, %s, r, b, w, g, c, n, %s FROM unnest(%s::bigint[], %s::bigint[], "
-                "%s::bigint[], %s::bigint[], %s::bigint[], %s::int[]) AS u(r, b, w, g, c, n) "
-                "ON CONFLICT (month, reader_id) DO NOTHING",
-                [
-                    run.pk,
-                    run.month,
-                    now,
-                    [plan.reader_pk for plan in plans],
-                    [plan.budget_cents for plan in plans],
-                    [plan.wallet_cents for plan in plans],
-                    [plan.given_cents for plan in plans],
-                    [plan.commission_cents for plan in plans],
-                    [len(plan.shares) for plan in plans],
-                ],
-            )
-        return
-    PaydayRecord.objects.bulk_create(
-        [
-            PaydayRecord(
-                run=run,
-                month=run.month,
-                reader_id=plan.reader_pk,
-                budget_cents=plan.budget_cents,
-                wallet_cents=plan.wallet_cents,
-                given_cents=plan.given_cents,
-                commission_cents=plan.commission_cents,
-                creators=len(plan.shares),
-                created_at=now,
-            )
-            for plan in plans
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
-    )
-
-
-def _fault_point(stage: str, chunk_number: int) -> None:
-    """Test-only crash injection: ``settings.PAYDAY_FAULT_HOOK`` names a callable (unset in
-    every real deployment) that the crash tests use to kill the process at this point."""
-    hook = getattr(settings, "PAYDAY_FAULT_HOOK", "")
-    if hook:
-        import_string(hook)(stage=stage, chunk_number=chunk_number)
-
-
-def _plan_reader(
-    month: dt.date,
-    reader_pk: int,
-    creators: Iterable[int],
-    *,
-    budget_cents: int,
-    wallet_cents: int,
-) -> ReaderPlan:
-    """PRODUCT.md Payday steps 1 to 6 for one reader."""
-    given = max(0, min(budget_cents, wallet_cents))
-    split = split_given(
-        month=month,
-        reader_pk=reader_pk,
-        given_cents=given,
-        creator_pks=creators,
-        rate_basis_points=settings.COMMISSION_RATE_BASIS_POINTS,
-    )
-    return ReaderPlan(
-        reader_pk=reader_pk,
-        budget_cents=budget_cents,
-        wallet_cents=wallet_cents,
-        given_cents=split.given_cents,
-        commission_cents=split.commission_cents,
-        shares=split.shares,
-    )
-
-
-def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, set[int]]:
-    """Readers with a click in ``month`` that was not revoked, ids in [first, last], each with
-    their eligible creators. One query."""
-    return eligible_creators_by_reader(
-        Click.objects.filter(
-            month=month, revoked_at__isnull=True, reader_id__gte=first, reader_id__lte=last
-        )
-    )
-
-
-def _budgets_at_end_of(month: dt.date, reader_pks: list[int]) -> dict[int, int]:
-    """The budget in effect at the end of ``month``: the latest change before it ended."""
-    User = get_user_model()
-    latest = BudgetChange.objects.filter(
-        user=OuterRef("pk"), created_at__lt=month_end(month)
-    ).order_by("-created_at", "-id")
-    return {
-        pk: budget or 0
-        for pk, budget in User.objects.filter(pk__in=reader_pks)
-        .annotate(budget=Subquery(latest.values("amount_cents")[:1]))
-        .values_list("pk", "budget")
-    }
-
-
-def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
-    """``{creator pk: earnings account id}``, creating the missing accounts in bulk."""
-    if not creator_pks:
-        return {}
-    wanted = list(creator_pks)
-    found = dict(
-        Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=wanted).values_list(
-            "user_id", "pk"
-        )
-    )
-    missing = [pk for pk in wanted if pk not in found]
-    if missing:
-        Account.objects.bulk_create(
-            [Account(kind=Account.Kind.EARNINGS, user_id=pk) for pk in missing],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        found.update(
-            Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=missing).values_list(
-                "user_id", "pk"
-            )
-        )
-    return found
-
-
-# --- Completion ----------------------------------------------------------------------
-
-
-def _finish(run: PaydayRun) -> None:
-    """Store the totals (recomputed from the ledger and cross-checked), mark the run done and
-    enqueue the follow-up tasks. Runs in the transaction of the last chunk."""
-    reference = payday_reference(run.month)
-    records = PaydayRecord.objects.filter(month=run.month).aggregate(
-        readers=Count("pk", filter=Q(given_cents__gt=0)),
-        given=Sum("given_cents"),
-        commission=Sum("commission_cents"),
-    )
-    moved = Transfer.objects.filter(reference=reference).aggregate(
-        commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
-        distributed=Sum("amount_cents", filter=Q(kind=Transfer.Kind.DISTRIBUTION)),
-        creators=Count("credit_id", filter=Q(kind=Transfer.Kind.DISTRIBUTION), distinct=True),
-    )
-    given = records["given"] or 0
-    commission = moved["commission"] or 0
-    distributed = moved["distributed"] or 0
-    if commission != (records["commission"] or 0) or given != commission + distributed:
-        raise LedgerError(
-            f"payday {format_month(run.month)}: records say given {given}, commission "
-            f"{records['commission']}; the ledger says commission {commission}, distributed "
-            f"{distributed}"
-        )
-    run.readers = records["readers"]
-    run.creators = moved["creators"]
-    run.given_cents = given
-    run.commission_cents = commission
-    run.distributed_cents = distributed
-    run.status = PaydayRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.last_error = ""
-    run.save()
-    logger.info("payday %s done: %s", format_month(run.month), run_totals(run).as_dict())
-    for path in settings.PAYDAY_FOLLOW_UP_TASKS:
-        import_string(path).delay_on_commit(month=format_month(run.month))
 
 
 # --- Dry run -------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payouts.ledger import ledger_check
+from payouts.ledger.checks import ledger_check
 
 
 class Command(BaseCommand):

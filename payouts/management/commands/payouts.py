@@ -6,8 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payouts.batches import BatchAlreadyRunning, payout_batch_preview, payout_batch_run
-from payouts.money import format_cents
+from flattr_clone.money import format_cents
+from payouts.batches.runs import payout_batch_preview, payout_batch_run
+from payouts.batches.services import BatchAlreadyRunning
 
 
 class Command(BaseCommand):

@@ -2,9 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payouts.money import format_cents
-from tips.months import parse_month
-from tips.payday.services import PaydayError, payday_preview, payday_run, run_totals
+from flattr_clone.money import format_cents
+from flattr_clone.months import parse_month
+from tips.payday.chunks import run_totals
+from tips.payday.services import PaydayError, payday_preview, payday_run
 
 
 class Command(BaseCommand):

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from payouts.batches.models import Payout
+from payouts.providers import Provider
+
+# --- E-mail ---------------------------------------------------------------------------
+
+
+def send_payout_email(*, payout_id: int) -> None:
+    """Tell the creator their payout was sent, or failed and what to do about it."""
+    payout = Payout.objects.select_related("user").get(pk=payout_id)
+    if payout.status == Payout.Status.PAID:
+        name = "payout_sent"
+    elif payout.status == Payout.Status.FAILED:
+        name = "payout_failed"
+    else:
+        return
+    context = {
+        "payout": payout,
+        "user": payout.user,
+        "site_url": settings.SITE_URL,
+        "provider_is_sandbox": payout.provider == Provider.SANDBOX,
+    }
+    with translation.override(payout.user.language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"payouts/emails/{name}_subject.txt", context).strip()
+        body = render_to_string(f"payouts/emails/{name}.txt", context)
+        html = render_to_string(f"payouts/emails/{name}.html", context)
+    message = EmailMultiAlternatives(
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body=body,
+        to=[payout.user.email],
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

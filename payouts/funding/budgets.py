@@ -1,0 +1,48 @@
+"""Budget services: what a reader gives per month.
+
+Budgets are never edited in place. Each change is a new ``BudgetChange`` row
+with its time, because payday uses the budget in effect at the end of the
+month being paid, not the one of the day payday runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flattr_clone.money import format_cents
+from payouts.funding.models import BudgetChange
+from payouts.funding.selectors import budget_at
+
+
+class BudgetError(ValueError):
+    """The budget was refused; the message is for the reader and nothing changed."""
+
+
+def budget_validate(amount_cents: int) -> None:
+    """Raise ``BudgetError`` unless ``amount_cents`` is an allowed monthly budget."""
+    if type(amount_cents) is not int:
+        raise BudgetError(_("A budget is a whole number of cents."))
+    low, high = settings.BUDGET_MIN_CENTS, settings.BUDGET_MAX_CENTS
+    if not low <= amount_cents <= high:
+        raise BudgetError(
+            _("Choose a monthly budget between %(min)s and %(max)s.")
+            % {"min": format_cents(low), "max": format_cents(high)}
+        )
+
+
+def budget_set(*, user, amount_cents: int, at: datetime | None = None) -> BudgetChange:
+    """Set the reader's monthly budget from ``at`` (now) on.
+
+    Writes a new ``BudgetChange`` unless the budget in effect already has this
+    amount, in which case that row is returned and nothing is written.
+    """
+    budget_validate(amount_cents)
+    at = at or timezone.now()
+    current = budget_at(user, at)
+    if current is not None and current.amount_cents == amount_cents:
+        return current
+    return BudgetChange.objects.create(user=user, amount_cents=amount_cents, created_at=at)

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from payouts.providers import Provider
+
+
+class BudgetChange(models.Model):
+    """A reader's monthly budget from ``created_at`` on. Rows are never edited: history matters,
+    because payday uses the budget in effect at the end of the month."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="budget_changes",
+        verbose_name=_("user"),
+    )
+    amount_cents = models.BigIntegerField(_("monthly budget (cents)"))
+    created_at = models.DateTimeField(_("from"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("budget change")
+        verbose_name_plural = _("budget changes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gte=0), name="wallet_budget_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="wallet_budget_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.amount_cents} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TopUp(models.Model):
+    """A reader's payment into their wallet. Written before the provider is called, so every
+    checkout session can be traced back to it; the wallet is credited only when the provider
+    confirms the payment (the signed webhook, or the sandbox page)."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created")
+        PENDING = "pending", _("Waiting for payment")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELED = "canceled", _("Canceled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="top_ups",
+        verbose_name=_("user"),
+    )
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    # Stripe Checkout Session id, or the sandbox's own session token.
+    session_id = models.CharField(_("provider session"), max_length=255, blank=True, default="")
+    # Stripe PaymentIntent of the paid session: how refunds and disputes find their top-up.
+    payment_id = models.CharField(
+        _("provider payment"), max_length=255, blank=True, default="", db_index=True
+    )
+    # Cumulative amount refunded as last booked (Stripe reports refunds cumulatively).
+    refunded_cents = models.BigIntegerField(_("refunded (cents)"), default=0)
+    failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    completed_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("top-up")
+        verbose_name_plural = _("top-ups")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="wallet_topup_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_cents__gte=0)
+                & Q(refunded_cents__lte=models.F("amount_cents")),
+                name="wallet_topup_refunded_within_amount",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "session_id"],
+                condition=~Q(session_id=""),
+                name="wallet_topup_one_per_provider_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"topup:{self.pk} {self.amount_cents} {self.currency} ({self.status})"
+
+    @property
+    def ledger_key(self) -> str:
+        return f"topup:{self.pk}"

@@ -1,0 +1,270 @@
+"""Top-up services: money entering wallets, and leaving them again by refunds and disputes.
+
+The flow (Liberapay's rule: the row is written before the provider is called):
+1. ``topup_start`` validates the amount, writes a ``TopUp`` and asks the provider
+   for a payment page.
+2. The provider confirms the payment: Stripe's signed webhook, or the sandbox's
+   test payment page. Both call ``topup_complete``, the only code that credits a
+   wallet from outside, once per top-up (ledger key ``topup:<pk>``).
+3. A refund or dispute debits the wallet up to its balance; what the wallet no
+   longer holds (already given to creators) is booked to the losses account.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flattr_clone.money import format_cents
+from payouts.funding.models import TopUp
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import (
+    Posting,
+    post_transfer,
+    post_transfers,
+    system_account,
+    wallet_of,
+)
+from payouts.providers import TopUpUnavailable, deployment_provider
+
+
+class TopUpError(ValueError):
+    """The top-up was refused; the message is for the reader and nothing changed."""
+
+
+class TopUpUnknown(LookupError):
+    """No top-up of ours matches what the provider reports."""
+
+
+class TopUpMismatch(ValueError):
+    """The provider reports a payment that differs from the top-up (amount, currency, session)."""
+
+
+class TopUpNotPaidYet(RuntimeError):
+    """A refund or dispute arrived before the payment it reverses was confirmed to us.
+
+    Providers do not promise to deliver events in order; the caller answers with
+    an error so the provider delivers the event again later.
+    """
+
+
+def topup_validate_amount(amount_cents: int) -> None:
+    """Raise ``TopUpError`` unless ``amount_cents`` is a preset or within the custom range."""
+    if type(amount_cents) is not int:
+        raise TopUpError(_("An amount is a whole number of cents."))
+    if amount_cents in settings.TOP_UP_PRESETS_CENTS:
+        return
+    low, high = settings.TOP_UP_MIN_CENTS, settings.TOP_UP_MAX_CENTS
+    if not low <= amount_cents <= high:
+        raise TopUpError(
+            _("Choose an amount between %(min)s and %(max)s.")
+            % {"min": format_cents(low), "max": format_cents(high)}
+        )
+
+
+def topup_start(*, user, amount_cents: int) -> tuple[TopUp, str]:
+    """Write a top-up and open a payment for it; return it and the URL to send the reader to.
+
+    The row is committed before the provider is called, so every provider session
+    can be traced back to it. On a provider failure the top-up is marked failed
+    and ``TopUpUnavailable`` is raised; no money moved.
+    """
+    topup_validate_amount(amount_cents)
+    provider = deployment_provider()
+    topup = TopUp.objects.create(
+        user=user,
+        amount_cents=amount_cents,
+        currency=settings.PLATFORM_CURRENCY,
+        provider=provider.name,
+    )
+    status_url = settings.SITE_URL + reverse("payouts:topup_status", args=[topup.pk])
+    try:
+        session_id, url = provider.start_topup(topup, success_url=status_url, cancel_url=status_url)
+    except TopUpUnavailable as error:
+        TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.CREATED).update(
+            status=TopUp.Status.FAILED, failure_reason=str(error)[:255]
+        )
+        raise
+    # Compare-and-swap: a webhook that raced us (it finds the row by its metadata) wins.
+    TopUp.objects.filter(pk=topup.pk, status=TopUp.Status.CREATED).update(
+        session_id=session_id, status=TopUp.Status.PENDING
+    )
+    topup.refresh_from_db()
+    return topup, url
+
+
+def _locked_topup(*, provider: str, session_id: str, topup_id: int | None) -> TopUp:
+    rows = TopUp.objects.select_for_update()
+    topup = rows.filter(provider=provider, session_id=session_id).first() if session_id else None
+    if topup is None and topup_id is not None:
+        # The provider answered before we stored its session id: trust the metadata we sent.
+        topup = rows.filter(pk=topup_id, provider=provider, session_id="").first()
+    if topup is None:
+        raise TopUpUnknown(f"no {provider} top-up for session {session_id!r} / id {topup_id!r}")
+    return topup
+
+
+@transaction.atomic
+def topup_complete(
+    *,
+    provider: str,
+    session_id: str,
+    amount_cents: int,
+    currency: str,
+    payment_id: str = "",
+    topup_id: int | None = None,
+) -> TopUp:
+    """Credit the wallet for a payment the provider confirmed; once per top-up.
+
+    Called by the signed Stripe webhook and by the sandbox's test payment page,
+    so both take exactly this path. Completing a paid top-up again changes
+    nothing. Raises ``TopUpUnknown`` when no top-up matches and ``TopUpMismatch``
+    when the confirmed amount or currency is not the top-up's; nothing is
+    credited then.
+    """
+    topup = _locked_topup(provider=provider, session_id=session_id, topup_id=topup_id)
+    if amount_cents != topup.amount_cents or currency.upper() != topup.currency:
+        raise TopUpMismatch(
+            f"{topup.ledger_key}: confirmed {amount_cents} {currency}, "
+            f"expected {topup.amount_cents} {topup.currency}"
+        )
+    if topup.status == TopUp.Status.PAID:
+        return topup
+    # A failed or canceled top-up that the provider says was paid is still money we hold.
+    post_transfer(
+        debit=system_account(Account.Kind.EXTERNAL, provider),
+        credit=wallet_of(topup.user),
+        amount_cents=topup.amount_cents,
+        idempotency_key=topup.ledger_key,
+        kind=Transfer.Kind.TOP_UP,
+        reference=topup.ledger_key,
+    )
+    topup.status = TopUp.Status.PAID
+    topup.session_id = session_id
+    topup.payment_id = payment_id or topup.payment_id
+    topup.failure_reason = ""
+    topup.completed_at = timezone.now()
+    topup.save(
+        update_fields=["status", "session_id", "payment_id", "failure_reason", "completed_at"]
+    )
+    return topup
+
+
+@transaction.atomic
+def topup_waiting(*, provider: str, session_id: str, topup_id: int | None = None) -> TopUp:
+    """Note that the reader finished the checkout but the payment is not confirmed yet
+    (e.g. a bank debit); the wallet is credited when it is."""
+    topup = _locked_topup(provider=provider, session_id=session_id, topup_id=topup_id)
+    if topup.status != TopUp.Status.PAID:
+        topup.status = TopUp.Status.PENDING
+        topup.session_id = session_id
+        topup.save(update_fields=["status", "session_id"])
+    return topup
+
+
+@transaction.atomic
+def topup_abandon(
+    *,
+    provider: str,
+    session_id: str,
+    status: str,
+    reason: str = "",
+    topup_id: int | None = None,
+) -> TopUp:
+    """Mark an unpaid top-up failed or canceled. A paid one is left alone: money never
+    vanishes by a late failure notice."""
+    if status not in (TopUp.Status.FAILED, TopUp.Status.CANCELED):
+        raise ValueError(f"{status!r} is not an end state for an unpaid top-up")
+    topup = _locked_topup(provider=provider, session_id=session_id, topup_id=topup_id)
+    if topup.status != TopUp.Status.PAID:
+        topup.status = status
+        topup.failure_reason = reason[:255]
+        topup.save(update_fields=["status", "failure_reason"])
+    return topup
+
+
+def _locked_paid_topup(*, provider: str, payment_id: str, topup_id: int | None) -> TopUp:
+    rows = TopUp.objects.select_for_update()
+    topup = rows.filter(provider=provider, payment_id=payment_id).first() if payment_id else None
+    if topup is None and topup_id is not None:
+        topup = rows.filter(pk=topup_id, provider=provider).first()
+    if topup is None:
+        raise TopUpUnknown(f"no {provider} top-up for payment {payment_id!r} / id {topup_id!r}")
+    if topup.status != TopUp.Status.PAID:
+        raise TopUpNotPaidYet(f"{topup.ledger_key} is {topup.status}")
+    return topup
+
+
+def _take_back(topup: TopUp, amount_cents: int, *, key: str, kind: str) -> list[Transfer]:
+    """Return ``amount_cents`` to the provider: from the wallet up to its balance, the
+    rest from the losses account (the readers' money already went to creators)."""
+    wallet = wallet_of(topup.user)
+    # Locked here, so the split below is computed on the balance the posting will see.
+    balance = Account.objects.select_for_update().values_list("balance_cents", flat=True)
+    available = balance.get(pk=wallet.pk)
+    from_wallet = min(amount_cents, available)
+    external = system_account(Account.Kind.EXTERNAL, topup.provider)
+    postings = []
+    if from_wallet:
+        postings.append(Posting(wallet, external, from_wallet, key, kind, topup.ledger_key))
+    if amount_cents - from_wallet:
+        postings.append(
+            Posting(
+                system_account(Account.Kind.LOSSES),
+                external,
+                amount_cents - from_wallet,
+                f"{key}:loss",
+                Transfer.Kind.LOSS,
+                topup.ledger_key,
+            )
+        )
+    return post_transfers(postings)
+
+
+@transaction.atomic
+def topup_refund(
+    *, provider: str, payment_id: str, refunded_total_cents: int, topup_id: int | None = None
+) -> list[Transfer]:
+    """Book a refund reported as the payment's cumulative refunded amount.
+
+    Only the part not booked yet moves (Stripe reports totals, and a later event
+    may arrive first), so each refund is taken back exactly once; the shortfall of
+    the wallet goes to losses. Raises ``TopUpUnknown`` or ``TopUpNotPaidYet``.
+    """
+    topup = _locked_paid_topup(provider=provider, payment_id=payment_id, topup_id=topup_id)
+    total = min(refunded_total_cents, topup.amount_cents)
+    new = total - topup.refunded_cents
+    if new <= 0:
+        return []
+    transfers = _take_back(
+        topup, new, key=f"{topup.ledger_key}:refund:{total}", kind=Transfer.Kind.REFUND
+    )
+    topup.refunded_cents = total
+    topup.save(update_fields=["refunded_cents"])
+    return transfers
+
+
+@transaction.atomic
+def topup_dispute(
+    *,
+    provider: str,
+    payment_id: str,
+    dispute_id: str,
+    amount_cents: int,
+    topup_id: int | None = None,
+) -> list[Transfer]:
+    """Take back a disputed payment (the provider already withdrew it from us), once per
+    dispute; the shortfall of the wallet goes to losses. Raises ``TopUpUnknown`` or
+    ``TopUpNotPaidYet``."""
+    topup = _locked_paid_topup(provider=provider, payment_id=payment_id, topup_id=topup_id)
+    key = f"{topup.ledger_key}:dispute:{dispute_id}"
+    booked = list(Transfer.objects.filter(idempotency_key__in=[key, f"{key}:loss"]))
+    if booked:
+        return booked
+    amount = min(amount_cents, topup.amount_cents)
+    if amount <= 0:
+        return []
+    return _take_back(topup, amount, key=key, kind=Transfer.Kind.DISPUTE)

@@ -1,0 +1,168 @@
+"""Wallet pages: balance, budget, top-ups and history; the sandbox's test payment page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from flattr_clone.money import format_cents
+from payouts.funding.budgets import budget_set
+from payouts.funding.forms import BudgetForm, TopUpForm
+from payouts.funding.models import TopUp
+from payouts.funding.selectors import (
+    current_budget,
+    top_ups_waiting,
+    wallet_balance,
+    wallet_history,
+)
+from payouts.funding.topups import topup_abandon, topup_complete, topup_start
+from payouts.ledger.models import Account, Transfer
+from payouts.providers import Provider, TopUpUnavailable
+
+HISTORY_PER_PAGE = 25
+
+
+def _history_rows(user, page_number) -> tuple:
+    page = Paginator(wallet_history(user), HISTORY_PER_PAGE).get_page(page_number)
+    rows = []
+    for transfer in page.object_list:
+        incoming = (
+            transfer.credit.kind == Account.Kind.WALLET and transfer.credit.user_id == user.pk
+        )
+        other = transfer.debit if incoming else transfer.credit
+        rows.append(
+            {
+                "transfer": transfer,
+                "label": _describe(transfer, other),
+                "signed_cents": transfer.amount_cents if incoming else -transfer.amount_cents,
+                "month": transfer.created_at.date().replace(day=1),
+            }
+        )
+    return page, rows
+
+
+def _describe(transfer: Transfer, other: Account) -> str:
+    if transfer.kind == Transfer.Kind.DISTRIBUTION and other.user_id:
+        return _("Monthly distribution to %(name)s") % {"name": other.user.name}
+    if transfer.kind == Transfer.Kind.COMMISSION:
+        return _("Platform commission")
+    if transfer.kind == Transfer.Kind.DISPUTE:
+        return _("Payment disputed")
+    return str(transfer.get_kind_display())
+
+
+def _wallet_page(
+    request: HttpRequest,
+    *,
+    budget_form: BudgetForm | None = None,
+    topup_form: TopUpForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    budget = current_budget(user)
+    if budget_form is None:
+        initial = {"amount": f"{budget // 100}.{budget % 100:02d}"} if budget is not None else {}
+        budget_form = BudgetForm(initial=initial)
+    page, rows = _history_rows(user, request.GET.get("page"))
+    context = {
+        "balance_cents": wallet_balance(user),
+        "budget_cents": budget,
+        "budget_form": budget_form,
+        "topup_form": topup_form or TopUpForm(),
+        "presets": settings.TOP_UP_PRESETS_CENTS,
+        "top_up_min_cents": settings.TOP_UP_MIN_CENTS,
+        "top_up_max_cents": settings.TOP_UP_MAX_CENTS,
+        "budget_min_cents": settings.BUDGET_MIN_CENTS,
+        "budget_max_cents": settings.BUDGET_MAX_CENTS,
+        "waiting": top_ups_waiting(user)[:5],
+        "page": page,
+        "rows": rows,
+    }
+    return render(request, "payouts/wallet.html", context, status=status)
+
+
+@require_GET
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    return _wallet_page(request)
+
+
+@require_POST
+@login_required
+def budget_update(request: HttpRequest) -> HttpResponse:
+    form = BudgetForm(request.POST)
+    if not form.is_valid():
+        return _wallet_page(request, budget_form=form, status=400)
+    budget_set(user=request.user, amount_cents=form.cleaned_data["amount"])
+    messages.success(
+        request,
+        _("Your monthly budget is now %(amount)s.")
+        % {"amount": format_cents(form.cleaned_data["amount"])},
+    )
+    return redirect("payouts:wallet")
+
+
+@require_POST
+@login_required
+def topup_create(request: HttpRequest) -> HttpResponse:
+    form = TopUpForm(request.POST)
+    if not form.is_valid():
+        return _wallet_page(request, topup_form=form, status=400)
+    try:
+        _topup, url = topup_start(user=request.user, amount_cents=form.cleaned_data["amount_cents"])
+    except TopUpUnavailable:
+        messages.error(
+            request,
+            _("Payments are unavailable right now. Nothing was charged; please try again later."),
+        )
+        return redirect("payouts:wallet")
+    return redirect(url)
+
+
+@require_GET
+@login_required
+def topup_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the provider sends the reader back. It shows the state; it never credits."""
+    topup = get_object_or_404(TopUp, pk=pk, user=request.user)
+    return render(request, "payouts/topup_status.html", {"topup": topup})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def sandbox_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
+    """The demo's test payment page. It does not exist unless the sandbox is on."""
+    if not settings.PAYMENTS_SANDBOX:
+        raise Http404
+    topup = get_object_or_404(
+        TopUp, provider=Provider.SANDBOX, session_id=session_id, user=request.user
+    )
+    if request.method == "POST" and topup.status == TopUp.Status.PENDING:
+        if request.POST.get("action") == "pay":
+            topup_complete(
+                provider=Provider.SANDBOX,
+                session_id=topup.session_id,
+                amount_cents=topup.amount_cents,
+                currency=topup.currency,
+                payment_id=topup.session_id,
+            )
+            messages.success(
+                request,
+                _("Test payment done: %(amount)s added to your wallet.")
+                % {"amount": format_cents(topup.amount_cents)},
+            )
+        else:
+            topup_abandon(
+                provider=Provider.SANDBOX,
+                session_id=topup.session_id,
+                status=TopUp.Status.CANCELED,
+                reason="canceled on the sandbox page",
+            )
+            messages.info(request, _("Test payment canceled. Nothing was added."))
+        return redirect("payouts:wallet")
+    return render(request, "payouts/sandbox_checkout.html", {"topup": topup})

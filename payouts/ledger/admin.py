@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from flattr_clone.admin import ReadOnlyAdmin
+from payouts.ledger.models import Account, LedgerCheck, Transfer
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "user", "name", "balance_cents", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "user__handle", "name"]
+    list_select_related = ["user"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "amount_cents",
+        "debit",
+        "credit",
+        "idempotency_key",
+        "reference",
+    ]
+    list_filter = ["kind", "created_at"]
+    search_fields = [
+        "idempotency_key",
+        "reference",
+        "debit__user__email",
+        "debit__user__handle",
+        "credit__user__email",
+        "credit__user__handle",
+    ]
+    list_select_related = ["debit__user", "credit__user"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(LedgerCheck)
+class LedgerCheckAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "ok"]
+    list_filter = ["ok"]

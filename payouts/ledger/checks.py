@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import dataclasses
+
+from django.db import connection
+
+from payouts.ledger.models import Account, LedgerCheck, Transfer
+
+# --- Self-check ----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class LedgerReport:
+    ok: bool
+    accounts: int
+    transfers: int
+    total_cents: int
+    negative_accounts: list[dict]
+    mismatched_accounts: list[dict]
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def ledger_check(*, record: bool = True) -> LedgerReport:
+    """Verify PRODUCT.md's invariants: balances sum to zero, no bounded account is negative,
+    and every cached balance equals the sum of its transfers."""
+    negative, mismatched = [], []
+    total = 0
+    count = 0
+    transfers = 0
+    for pk, kind, cached, credited, debited, credit_count in _balances_snapshot():
+        count += 1
+        total += cached
+        transfers += credit_count
+        computed = credited - debited
+        if computed != cached:
+            mismatched.append({"account": pk, "cached": cached, "transfers": computed})
+        if cached < 0 and kind not in Account.UNBOUNDED_KINDS:
+            negative.append({"account": pk, "kind": kind, "balance": cached})
+    report = LedgerReport(
+        ok=total == 0 and not negative and not mismatched,
+        accounts=count,
+        transfers=transfers,
+        total_cents=total,
+        negative_accounts=negative,
+        mismatched_accounts=mismatched,
+    )
+    if record:
+        LedgerCheck.objects.create(ok=report.ok, report=report.as_dict())
+    return report
+
+
+def _balances_snapshot() -> list[tuple[int, str, int, int, int, int]]:
+    """Per account: (id, kind, cached balance, sum credited, sum debited, transfers credited).
+
+    ONE statement, so PostgreSQL reads it from one snapshot: separate queries for
+    credits, debits and cached balances would see transfers committed in between
+    and report a broken ledger while payday or a webhook is posting.
+    """
+    accounts = connection.ops.quote_name(Account._meta.db_table)
+    transfers = connection.ops.quote_name(Transfer._meta.db_table)
+    sql = (
+        f"SELECT a.id, a.kind, a.balance_cents, COALESCE(c.total, 0), COALESCE(d.total, 0), "  # noqa: S608
+        f"COALESCE(c.n, 0) FROM {accounts} a "
+        f"LEFT JOIN (SELECT credit_id AS account_id, SUM(amount_cents) AS total, COUNT(*) AS n "
+        f"FROM {transfers} GROUP BY credit_id) c ON c.account_id = a.id "
+        f"LEFT JOIN (SELECT debit_id AS account_id, SUM(amount_cents) AS total "
+        f"FROM {transfers} GROUP BY debit_id) d ON d.account_id = a.id "
+        "ORDER BY a.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [
+            (pk, kind, int(cached), int(credited), int(debited), int(n))
+            for pk, kind, cached, credited, debited, n in cursor.fetchall()
+        ]

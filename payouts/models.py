@@ -1,0 +1,22 @@
+"""Django finds an app's models here; each model lives in the sub-package of its domain.
+
+Code imports a model from its own sub-package (``payouts.ledger.models``), never from here.
+"""
+
+from payouts.batches.models import Payout, PayoutBatch
+from payouts.connect.models import PaymentAccount
+from payouts.funding.models import BudgetChange, TopUp
+from payouts.ledger.models import Account, LedgerCheck, Transfer
+from payouts.webhooks.models import ProviderEvent
+
+__all__ = [
+    "Account",
+    "BudgetChange",
+    "LedgerCheck",
+    "PaymentAccount",
+    "Payout",
+    "PayoutBatch",
+    "ProviderEvent",
+    "TopUp",
+    "Transfer",
+]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from allauth.account.models import EmailAddress
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from flattr_clone.months import month_of
+from payouts.funding.selectors import current_budget
+from payouts.ledger.services import balance_cents
+from tips.clicks.models import Click
+from tips.things.models import Thing
+
+# --- Who may click -------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Blocker:
+    """Why a click is not possible, in words for the reader, and where to fix it."""
+
+    code: str
+    message: str
+    fix_url: str = ""
+    fix_label: str = ""
+
+
+def wallet_url() -> str:
+    """The wallet page (budget and top-ups); a plain path until that page is wired."""
+    try:
+        return reverse("payouts:wallet")
+    except NoReverseMatch:
+        return "/wallet/"
+
+
+def current_budget_cents(user) -> int:
+    """The reader's monthly budget in effect now (0 when never set)."""
+    return current_budget(user) or 0
+
+
+def reader_blocker(reader) -> Blocker | None:
+    """What the reader lacks to click anything: a verified e-mail, a budget, money."""
+    if not EmailAddress.objects.filter(user=reader, verified=True).exists():
+        return Blocker(
+            "unverified",
+            _("Verify your e-mail address to flattr. Check your inbox for the link."),
+            reverse("account_email"),
+            _("Verify my e-mail address"),
+        )
+    if current_budget_cents(reader) <= 0:
+        return Blocker(
+            "no_budget",
+            _("Set a monthly budget to flattr."),
+            wallet_url(),
+            _("Set my budget"),
+        )
+    if balance_cents(reader, "wallet") <= 0:
+        return Blocker(
+            "empty_wallet",
+            _("Your wallet is empty. Top it up to flattr."),
+            wallet_url(),
+            _("Top up my wallet"),
+        )
+    return None
+
+
+def thing_blocker(thing: Thing) -> Blocker | None:
+    """Why nobody can click ``thing`` right now, if anything."""
+    if thing.hidden:
+        return Blocker("hidden", _("This thing is hidden by its creator and cannot be flattred."))
+    owner = thing.owner
+    if owner.is_suspended or not owner.is_active:
+        return Blocker(
+            "creator_unavailable",
+            _("This creator's account is suspended, so their things cannot be flattred."),
+        )
+    return None
+
+
+def click_blocker(reader, thing: Thing, *, login_url: str = "") -> Blocker | None:
+    """What stops ``reader`` (maybe anonymous) from clicking ``thing``; None if nothing."""
+    if reader is None or not reader.is_authenticated:
+        return Blocker(
+            "anonymous",
+            _("Log in to flattr this."),
+            login_url or reverse("account_login"),
+            _("Log in"),
+        )
+    if thing.owner_id == reader.pk:
+        return Blocker("own_thing", _("This is your own thing: you cannot flattr it."))
+    return thing_blocker(thing) or reader_blocker(reader)
+
+
+def reader_click(reader, thing: Thing, month: dt.date | None = None) -> Click | None:
+    """The reader's click on ``thing`` this month (revoked or not), if any."""
+    if reader is None or not reader.is_authenticated:
+        return None
+    return Click.objects.filter(reader=reader, thing=thing, month=month or month_of()).first()
+
+
+def month_clicks(reader, month: dt.date) -> list[Click]:
+    """Every click of ``reader`` in ``month``, revoked ones included, newest first."""
+    return list(
+        Click.objects.filter(reader=reader, month=month)
+        .select_related("thing", "creator")
+        .order_by("-created_at", "-id")
+    )

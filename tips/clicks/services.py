@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from flattr_clone.months import month_of
+from tips.clicks.models import Click
+from tips.clicks.selectors import Blocker, click_blocker
+from tips.things.cards import forget_thing_card
+from tips.things.models import Thing
+
+
+class ClickRefused(Exception):
+    """The click was not recorded; ``blocker`` says why and where to fix it."""
+
+    def __init__(self, blocker: Blocker):
+        self.blocker = blocker
+        super().__init__(str(blocker.message))
+
+
+@dataclasses.dataclass(frozen=True)
+class ClickResult:
+    FLATTRED = "flattred"  # a new click
+    RESTORED = "restored"  # a click revoked earlier this month counts again
+    ALREADY = "already"  # nothing changed: already flattred this month
+
+    click: Click
+    status: str
+
+
+# --- Clicks -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def click_register(*, reader, thing: Thing, now: dt.datetime | None = None) -> ClickResult:
+    """Record ``reader``'s flattr of ``thing`` for the current month.
+
+    Raises ``ClickRefused`` when the reader or the thing cannot take part. One
+    click per reader, thing and month is guaranteed by the unique constraint:
+    a concurrent duplicate loses the insert and answers ``ALREADY``. Clicking
+    again after revoking this month's click restores that click (``RESTORED``):
+    the reader changed their mind back, and one row per month keeps it simple.
+    """
+    blocker = click_blocker(reader, thing)
+    if blocker is not None:
+        raise ClickRefused(blocker)
+    now = now or timezone.now()
+    month = month_of(now)
+    click = Click.objects.filter(reader=reader, thing=thing, month=month).first()
+    status = ClickResult.ALREADY
+    if click is None:
+        try:
+            with transaction.atomic():
+                click = Click.objects.create(
+                    reader=reader,
+                    thing=thing,
+                    creator_id=thing.owner_id,
+                    month=month,
+                    created_at=now,
+                )
+            status = ClickResult.FLATTRED
+        except IntegrityError:
+            # A concurrent request of the same reader inserted it first.
+            click = Click.objects.get(reader=reader, thing=thing, month=month)
+    if click.revoked_at is not None and status == ClickResult.ALREADY:
+        restored = Click.objects.filter(pk=click.pk, revoked_at__isnull=False).update(
+            revoked_at=None
+        )
+        click.revoked_at = None
+        if restored:
+            status = ClickResult.RESTORED
+    if status != ClickResult.ALREADY:
+        forget_thing_card(thing.pk)
+    return ClickResult(click, status)
+
+
+@transaction.atomic
+def click_revoke(*, reader, click: Click, now: dt.datetime | None = None) -> Click:
+    """Take back a click of the current month. Raises ``ClickRefused`` once its month has ended
+    (payday may already have moved the money, so the click is final)."""
+    if click.reader_id != reader.pk:
+        raise ClickRefused(Blocker("not_yours", _("This is not your click.")))
+    now = now or timezone.now()
+    if click.month != month_of(now):
+        raise ClickRefused(
+            Blocker(
+                "month_ended", _("This click's month has ended: it is final and cannot be revoked.")
+            )
+        )
+    if Click.objects.filter(pk=click.pk, revoked_at__isnull=True).update(revoked_at=now):
+        click.revoked_at = now
+        forget_thing_card(click.thing_id)
+    return click

@@ -1,0 +1,142 @@
+"""The operators' dashboard inside the admin: volume, payday and payout status, ledger check.
+
+Its views go through ``admin.site.admin_view``, so they need exactly what every
+admin page needs (staff, and the platform admin site's two-factor requirement),
+and they render inside the admin's own layout. Mounted at ``/admin/operations/``.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account, LedgerCheck
+from tips.dashboards.selectors import platform_by_month
+
+app_name = "operator"
+
+
+def _admin_view(view):
+    """Protect ``view`` like any admin page, with the admin site in effect at request time."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return admin.site.admin_view(view)(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _model(app_label: str, name: str):
+    """A model another feature provides, or None while it does not exist."""
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def payday_status(*, count: int = 3) -> list:
+    PaydayRun = _model("tips", "PaydayRun")
+    if PaydayRun is None:
+        return []
+    return list(PaydayRun.objects.order_by("-month")[:count])
+
+
+def payout_status() -> dict:
+    """The latest payout batch with its payouts counted by status, and what needs attention."""
+    PayoutBatch = _model("payouts", "PayoutBatch")
+    Payout = _model("payouts", "Payout")
+    PaymentAccount = _model("payouts", "PaymentAccount")
+    status: dict = {"batch": None, "by_status": [], "flagged_accounts": 0}
+    if PayoutBatch is not None:
+        batch = PayoutBatch.objects.order_by("-created_at", "-id").first()
+        status["batch"] = batch
+        if batch is not None and Payout is not None:
+            rows = (
+                Payout.objects.filter(batch=batch)
+                .values("status")
+                .annotate(count=Count("id"), amount=Sum("amount_cents"))
+                .order_by("status")
+            )
+            labels = dict(Payout.Status.choices)
+            status["by_status"] = [
+                {"label": labels.get(r["status"], r["status"]), **r} for r in rows
+            ]
+    if PaymentAccount is not None and hasattr(PaymentAccount, "payouts_flagged_at"):
+        status["flagged_accounts"] = PaymentAccount.objects.filter(
+            payouts_flagged_at__isnull=False
+        ).count()
+    return status
+
+
+def held_for_suspension() -> dict:
+    """Suspended creators and the earnings held for them."""
+    held = Account.objects.filter(
+        kind=Account.Kind.EARNINGS, user__suspended_at__isnull=False
+    ).aggregate(creators=Count("id", filter=Q(balance_cents__gt=0)), cents=Sum("balance_cents"))
+    return {"creators": held["creators"] or 0, "cents": held["cents"] or 0}
+
+
+def platform_balances() -> dict:
+    """Money the platform holds, by account kind (from the cached, checked balances)."""
+    rows = Account.objects.values("kind").annotate(total=Sum("balance_cents"))
+    return {row["kind"]: row["total"] or 0 for row in rows}
+
+
+@require_GET
+def operator_dashboard(request: HttpRequest) -> HttpResponse:
+    """The platform at a glance for operators."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Operations dashboard"),
+        "months": platform_by_month(),
+        "paydays": payday_status(),
+        "payouts": payout_status(),
+        "held": held_for_suspension(),
+        "balances": platform_balances(),
+        "last_check": LedgerCheck.objects.order_by("-created_at", "-id").first(),
+        "payout_minimum_cents": settings.PAYOUT_MINIMUM_CENTS,
+    }
+    return TemplateResponse(request, "admin/operator_dashboard.html", context)
+
+
+@require_POST
+def run_ledger_check(request: HttpRequest) -> HttpResponse:
+    """Run the ledger self-check now, keep its result and log who ran it."""
+    report = ledger_check(record=True)
+    check = LedgerCheck.objects.order_by("-created_at", "-id").first()
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=[check],
+        action_flag=ADDITION,
+        change_message=_("Ran the ledger check from the operations dashboard."),
+        single_object=True,
+    )
+    if report.ok:
+        messages.success(
+            request,
+            _("Ledger check passed: %(accounts)s accounts, %(transfers)s transfers, sum zero.")
+            % {"accounts": report.accounts, "transfers": report.transfers},
+        )
+    else:
+        messages.error(
+            request,
+            _("Ledger check FAILED. See the report below and the ledger checks list."),
+        )
+    return redirect("operator:dashboard")
+
+
+urlpatterns = [
+    path("", _admin_view(operator_dashboard), name="dashboard"),
+    path("ledger-check/", _admin_view(run_ledger_check), name="ledger_check"),
+]

@@ -1,0 +1,391 @@
+"""Selectors (reads) for the reader, creator and operator dashboards.
+
+Past months come from the ledger only: payday posts every reader's money with
+the reference ``payday:YYYY-MM`` (commission: wallet → commission account,
+distribution: wallet → creator earnings), so a month's numbers are the sums of
+those transfers and a dashboard can never disagree with a balance. The current
+month is an estimate made with the one payday arithmetic, ``tips.split.split_given``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from flattr_clone.months import month_of, previous_month
+from payouts.funding.models import BudgetChange
+from payouts.ledger.models import Account, Transfer
+from tips.clicks.models import Click
+from tips.clicks.selectors import month_clicks
+from tips.payday.estimates import Estimate, eligible_creators_by_reader, month_estimate
+from tips.payday.keys import PAYDAY_PREFIX, month_of_reference, payday_reference
+from tips.payday.split import Split, split_given
+from tips.things.models import Thing
+
+User = get_user_model()
+
+
+def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.date]:
+    """The ``count`` months ending with ``until`` (default: the last month that has ended),
+    oldest first."""
+    month = until or previous_month(month_of())
+    months = [month]
+    for _ in range(count - 1):
+        month = previous_month(month)
+        months.append(month)
+    return list(reversed(months))
+
+
+# --- Estimates for the current month --------------------------------------------------------
+
+
+def _ids(user_ids: Iterable[int] | QuerySet) -> list[int] | QuerySet:
+    """A list of ids, or a subquery left to the database."""
+    return user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
+
+
+def current_budgets_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    """Each user's budget now (their latest budget change, as ``payouts.selectors.current_budget``
+    reads it), in one query; 0 when never set."""
+    latest = BudgetChange.objects.filter(
+        user=OuterRef("pk"), created_at__lte=timezone.now()
+    ).order_by("-created_at", "-id")
+    rows = User.objects.filter(pk__in=_ids(user_ids)).annotate(
+        budget=Subquery(latest.values("amount_cents")[:1])
+    )
+    return {pk: budget or 0 for pk, budget in rows.values_list("pk", "budget")}
+
+
+def wallet_balances_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
+    rows = Account.objects.filter(kind=Account.Kind.WALLET, user__in=_ids(user_ids))
+    return dict(rows.values_list("user_id", "balance_cents"))
+
+
+def estimate_splits(*, reader_ids: Iterable[int] | QuerySet, month: dt.date) -> dict[int, Split]:
+    """What payday would do for each reader if the month ended now.
+
+    ``given`` = min(current budget, wallet balance); the eligible creators are the
+    distinct owners of the reader's unrevoked clicks in ``month``, minus the reader,
+    minus suspended or deleted creators. ``reader_ids`` may be a list or a subquery
+    (``values("reader")``); three queries, whatever the number of readers.
+    """
+    if not isinstance(reader_ids, QuerySet):
+        reader_ids = list(set(reader_ids))
+        if not reader_ids:
+            return {}
+    creators = eligible_creators_by_reader(
+        Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
+    )
+    budgets = current_budgets_cents(reader_ids)
+    balances = wallet_balances_cents(reader_ids)
+    rate = settings.COMMISSION_RATE_BASIS_POINTS
+    splits = {}
+    for reader_id in set(budgets) | set(creators):
+        given = max(0, min(budgets.get(reader_id, 0), balances.get(reader_id, 0)))
+        splits[reader_id] = split_given(
+            month=month,
+            reader_pk=reader_id,
+            given_cents=given,
+            creator_pks=creators.get(reader_id, ()),
+            rate_basis_points=rate,
+        )
+    return splits
+
+
+@dataclasses.dataclass(frozen=True)
+class CreatorEstimate:
+    month: dt.date
+    amount_cents: int
+    readers: int
+    suspended: bool
+
+
+def creator_estimate(*, creator, month: dt.date | None = None) -> CreatorEstimate:
+    """This month's live estimate for ``creator``: the sum of their shares in the split of every
+    reader who clicked one of their things this month (or ``month``)."""
+    month = month or month_of()
+    readers = (
+        Click.objects.filter(month=month, creator=creator, revoked_at__isnull=True)
+        .exclude(reader=creator)
+        .order_by()
+        .values("reader")
+    )
+    count = readers.distinct().count()
+    if creator.is_suspended or not creator.is_active:
+        return CreatorEstimate(month, 0, count, creator.is_suspended)
+    splits = estimate_splits(reader_ids=readers, month=month)
+    amount = sum(split.shares.get(creator.pk, 0) for split in splits.values())
+    return CreatorEstimate(month, amount, count, False)
+
+
+# --- Creator ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthEarnings:
+    month: dt.date
+    readers: int
+    amount_cents: int
+
+
+def creator_earnings_by_month(
+    *, creator, months: list[dt.date] | None = None
+) -> list[MonthEarnings]:
+    """Payday distributions credited to ``creator``'s earnings, per month (oldest first, months
+    without any as zero): the amount and the number of distinct readers it came from."""
+    months = months or last_months()
+    references = [payday_reference(month) for month in months]
+    rows = (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.DISTRIBUTION,
+            credit__kind=Account.Kind.EARNINGS,
+            credit__user=creator,
+            reference__in=references,
+        )
+        .values("reference")
+        .annotate(amount=Sum("amount_cents"), readers=Count("debit", distinct=True))
+    )
+    by_reference = {row["reference"]: row for row in rows}
+    result = []
+    for month, reference in zip(months, references, strict=True):
+        row = by_reference.get(reference)
+        result.append(
+            MonthEarnings(month, row["readers"] if row else 0, row["amount"] if row else 0)
+        )
+    return result
+
+
+def creator_earnings_all_months(*, creator) -> list[MonthEarnings]:
+    """Every month ``creator`` ever received a distribution, oldest first (for the CSV export)."""
+    references = (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.DISTRIBUTION,
+            credit__kind=Account.Kind.EARNINGS,
+            credit__user=creator,
+            reference__startswith=PAYDAY_PREFIX,
+        )
+        .values_list("reference", flat=True)
+        .distinct()
+    )
+    months = sorted({month_of_reference(reference) for reference in references})
+    if not months:
+        return []
+    return creator_earnings_by_month(creator=creator, months=months)
+
+
+@dataclasses.dataclass(frozen=True)
+class ThingClicks:
+    thing: Thing
+    this_month: int
+    all_time: int
+
+
+def clicks_by_thing(*, creator) -> list[ThingClicks]:
+    """``creator``'s things with their unrevoked clicks this month and all time, most clicked
+    first."""
+    month = month_of()
+    counted = Q(clicks__revoked_at__isnull=True)
+    things = (
+        Thing.objects.filter(owner=creator)
+        .annotate(
+            this_month=Count("clicks", filter=counted & Q(clicks__month=month)),
+            all_time=Count("clicks", filter=counted),
+        )
+        .order_by("-this_month", "-all_time", "title", "pk")
+    )
+    return [ThingClicks(thing, thing.this_month, thing.all_time) for thing in things]
+
+
+def earnings_balance_cents(*, creator) -> int:
+    return (
+        Account.objects.filter(kind=Account.Kind.EARNINGS, user=creator)
+        .values_list("balance_cents", flat=True)
+        .first()
+        or 0
+    )
+
+
+def payout_progress_percent(balance_cents: int) -> int:
+    minimum = settings.PAYOUT_MINIMUM_CENTS
+    if minimum <= 0:
+        return 100
+    return min(100, balance_cents * 100 // minimum)
+
+
+# --- Reader ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ReaderMonth:
+    month: dt.date
+    given_cents: int = 0
+    commission_cents: int = 0
+    # (creator, amount in cents), largest first
+    recipients: list[tuple] = dataclasses.field(default_factory=list)
+
+    @property
+    def distributed_cents(self) -> int:
+        return self.given_cents - self.commission_cents
+
+
+def reader_history(*, reader, months: int = 12, month: dt.date | None = None) -> list[ReaderMonth]:
+    """What ``reader`` gave at each payday (newest first, at most ``months`` of them, or only
+    ``month``): the total taken from their wallet, the commission and each creator's share,
+    straight from the ledger."""
+    wallet_id = (
+        Account.objects.filter(kind=Account.Kind.WALLET, user=reader)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if wallet_id is None:
+        return []
+    transfers = Transfer.objects.filter(
+        # The wallet's id as a constant: the (debit, time) index finds its few transfers.
+        debit_id=wallet_id,
+        kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
+    )
+    if month is None:
+        transfers = transfers.filter(reference__startswith=PAYDAY_PREFIX)
+    else:
+        transfers = transfers.filter(reference=payday_reference(month))
+    transfers = transfers.select_related("credit__user").order_by(
+        "-reference", "-amount_cents", "credit__user__handle"
+    )
+    history: dict[str, ReaderMonth] = {}
+    for transfer in transfers:
+        entry = history.get(transfer.reference)
+        if entry is None:
+            if len(history) == months:
+                break
+            entry = history[transfer.reference] = ReaderMonth(
+                month_of_reference(transfer.reference)
+            )
+        entry.given_cents += transfer.amount_cents
+        if transfer.kind == Transfer.Kind.COMMISSION:
+            entry.commission_cents += transfer.amount_cents
+        else:
+            entry.recipients.append((transfer.credit.user, transfer.amount_cents))
+    return list(history.values())
+
+
+def reader_month(*, reader, month: dt.date) -> ReaderMonth:
+    """What ``reader`` gave at the payday of ``month`` (all zeros when nothing)."""
+    found = reader_history(reader=reader, month=month)
+    return found[0] if found else ReaderMonth(month)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClickRow:
+    click: Click
+    # The creator's estimated share; None when the creator is excluded (suspended, deleted).
+    share_cents: int | None
+    # False on the creator's later rows: their share is counted once, on the first.
+    first_for_creator: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ReaderThisMonth:
+    month: dt.date
+    rows: list[ClickRow]
+    estimate: Estimate
+    creators: int
+
+    @property
+    def budget_cents(self) -> int:
+        return self.estimate.budget_cents
+
+    @property
+    def balance_cents(self) -> int:
+        return self.estimate.wallet_cents
+
+    @property
+    def wallet_short(self) -> bool:
+        """The wallet cannot cover a full month of the budget."""
+        return self.estimate.wallet_cents < self.estimate.budget_cents
+
+
+def reader_this_month(*, reader) -> ReaderThisMonth:
+    """The reader's unrevoked clicks this month with the payday estimate if the month ended now
+    (``tips.selectors.month_estimate``, the same one the This-month page shows)."""
+    month = month_of()
+    estimate = month_estimate(reader, month)
+    shares = {creator.pk: cents for creator, cents in estimate.shares}
+    excluded = {creator.pk for creator in estimate.excluded}
+    rows, seen = [], set()
+    for click in month_clicks(reader, month):
+        if click.revoked_at is not None:
+            continue
+        share = None if click.creator_id in excluded else shares.get(click.creator_id, 0)
+        rows.append(ClickRow(click, share, click.creator_id not in seen))
+        seen.add(click.creator_id)
+    creators = len({row.click.creator_id for row in rows})
+    return ReaderThisMonth(month, rows, estimate, creators)
+
+
+# --- Operator ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PlatformMonth:
+    month: dt.date
+    given_cents: int
+    commission_cents: int
+    distributed_cents: int
+    paying_readers: int
+    paid_creators: int
+    clicking_readers: int
+    clicked_creators: int
+
+
+def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMonth]:
+    """The platform's volume per month (newest first): money from payday transfers, activity
+    from clicks. One grouped query for the money and one for the clicks."""
+    months = months or last_months()
+    references = [payday_reference(month) for month in months]
+    distribution = Q(kind=Transfer.Kind.DISTRIBUTION)
+    money = {
+        row["reference"]: row
+        for row in Transfer.objects.filter(
+            reference__in=references,
+            kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
+        )
+        .values("reference")
+        .annotate(
+            commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
+            distributed=Sum("amount_cents", filter=distribution),
+            # A reader who gave paid the commission or a share: count wallets over both kinds.
+            payers=Count("debit", distinct=True),
+            payees=Count("credit", distinct=True, filter=distribution),
+        )
+    }
+    activity = {
+        row["month"]: row
+        for row in Click.objects.filter(month__in=months, revoked_at__isnull=True)
+        .values("month")
+        .annotate(readers=Count("reader", distinct=True), creators=Count("creator", distinct=True))
+    }
+    result = []
+    for month, reference in zip(months, references, strict=True):
+        row = money.get(reference, {})
+        commission_cents = row.get("commission") or 0
+        distributed_cents = row.get("distributed") or 0
+        clicks = activity.get(month, {})
+        result.append(
+            PlatformMonth(
+                month=month,
+                given_cents=commission_cents + distributed_cents,
+                commission_cents=commission_cents,
+                distributed_cents=distributed_cents,
+                paying_readers=row.get("payers") or 0,
+                paid_creators=row.get("payees") or 0,
+                clicking_readers=clicks.get("readers", 0),
+                clicked_creators=clicks.get("creators", 0),
+            )
+        )
+    return list(reversed(result))

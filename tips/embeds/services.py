@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from tips.clicks.services import ClickResult, click_register
+from tips.embeds.submissions import parse_submission
+from tips.things.models import Thing
+
+
+@transaction.atomic
+def thing_submit_and_click(*, reader, params) -> ClickResult:
+    """The click of an auto-submit link: create the thing the link describes (owned by the
+    creator it names) unless its canonical URL exists, then flattr it.
+
+    Raises ``selectors.SubmissionInvalid`` for a bad link and ``ClickRefused`` when the
+    click is not possible; in both cases no thing is created.
+    """
+    submission = parse_submission(params)
+    thing = submission.thing
+    if thing is None:
+        try:
+            with transaction.atomic():
+                thing = Thing.objects.create(
+                    owner=submission.creator, url=submission.url, title=submission.title
+                )
+        except IntegrityError:
+            # The first click of another reader created it at the same moment.
+            thing = Thing.objects.select_related("owner").get(url=submission.url)
+    # A refusal raises here and rolls the new thing back with it.
+    return click_register(reader=reader, thing=thing)

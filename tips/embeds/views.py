@@ -1,0 +1,334 @@
+"""Pages for things, the click button, the embeds (widget, popup, badge, auto-submit),
+a reader's month and a creator's profile. Views parse, call one service, render or redirect."""
+
+from __future__ import annotations
+
+import functools
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+
+from flattr_clone.http import _safe_next, _with_query
+from flattr_clone.months import month_of
+from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
+from tips.clicks.selectors import click_blocker, reader_click
+from tips.clicks.services import ClickRefused, ClickResult, click_register
+from tips.embeds.services import thing_submit_and_click
+from tips.embeds.submissions import SubmissionInvalid, parse_submission
+from tips.things.canonical import web_origin
+from tips.things.cards import thing_card
+from tips.things.models import Thing
+
+# Widgets may sit in any site's page; only they get this policy.
+FRAMABLE_POLICY = "frame-ancestors *"
+
+
+BADGE_MAX_AGE_SECONDS = 300
+
+
+# --- Helpers ---------------------------------------------------------------------
+
+
+def keeps_opener(view):
+    """Let a page opened by another site's embed keep ``window.opener``.
+
+    Django sends ``Cross-Origin-Opener-Policy: same-origin``, which cuts the
+    popup off from the page that opened it; the popup and the pages it passes
+    through (click, auto-submit) need the link to hand the new count back.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
+    return wrapped
+
+
+def _thing_or_404(pk: int) -> Thing:
+    return get_object_or_404(Thing.objects.select_related("owner"), pk=pk)
+
+
+def _login_url(request: HttpRequest, next_url: str | None = None) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': next_url or request.get_full_path()})}"
+
+
+def _button(request: HttpRequest, thing: Thing) -> dict:
+    """The state of the flattr button for this reader and thing."""
+    click = reader_click(request.user, thing, month_of())
+    flattred = click is not None and click.revoked_at is None
+    blocker = (
+        None if flattred else click_blocker(request.user, thing, login_url=_login_url(request))
+    )
+    return {"click": click, "flattred": flattred, "blocker": blocker}
+
+
+def _rate_limited(request: HttpRequest) -> HttpResponse:
+    window = WINDOW_SECONDS
+    retry_after = window - int(time.time()) % window
+    response = render(
+        request,
+        "tips/rate_limited.html",
+        {"limit": settings.CLICK_RATE_LIMIT_PER_HOUR, "minutes": (retry_after + 59) // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _handoff_key(thing_pk: int) -> str:
+    return f"tips:popup-handoff:{thing_pk}"
+
+
+def _expect_handoff(request: HttpRequest, thing: Thing, origin: str, status: str) -> str:
+    """Remember that the popup for ``origin`` just clicked ``thing``; return the popup's URL.
+
+    Only a popup coming back from its own POST may tell its opener the count: a
+    popup any site opens with its own origin must not reveal whether the reader
+    flattred the thing. The marker lives in the reader's session, not the URL,
+    so it cannot be forged, and the popup consumes it on its next view.
+    """
+    request.session[_handoff_key(thing.pk)] = {"origin": origin, "status": status}
+    return _with_query(reverse("tips:popup", kwargs={"pk": thing.pk}), origin=origin)
+
+
+def _click_message(request: HttpRequest, result: ClickResult, thing: Thing) -> None:
+    if result.status == ClickResult.FLATTRED:
+        messages.success(request, _("You flattred “%(title)s”. Thank you!") % {"title": thing})
+    elif result.status == ClickResult.RESTORED:
+        messages.success(request, _("Your flattr of “%(title)s” counts again.") % {"title": thing})
+    else:
+        messages.info(request, _("You already flattred this this month."))
+
+
+def embed_codes(thing: Thing) -> dict[str, str]:
+    """The snippets a creator copies to their site, with absolute platform URLs."""
+    site = settings.SITE_URL
+    thing_url = site + thing.get_absolute_url()
+    # The unversioned static path: embeds live on other sites for years.
+    script_src = f"{site}{settings.STATIC_URL}tips/embed.js"
+    badge_url = site + reverse("tips:badge", kwargs={"pk": thing.pk})
+    label = _("Flattr this")
+    return {
+        "script": format_html(
+            '<script async src="{}"></script>\n<a class="flattr-button" href="{}">Flattr</a>',
+            script_src,
+            thing_url,
+        ),
+        "badge_html": format_html(
+            '<a href="{}"><img src="{}" alt="{}"></a>', thing_url, badge_url, label
+        ),
+        "badge_markdown": f"[![{label}]({badge_url})]({thing_url})",
+        "link_html": format_html('<link rel="payment" href="{}" title="{}">', thing_url, label),
+        "link_feed": format_html(
+            '<atom:link rel="payment" href="{}" type="text/html" title="{}"/>', thing_url, label
+        ),
+    }
+
+
+# --- Thing pages ---------------------------------------------------------------------
+
+
+@require_GET
+def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = _thing_or_404(pk)
+    is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
+    context = {
+        "thing": thing,
+        "card": thing_card(thing.pk),
+        "is_owner": is_owner,
+        "embed": embed_codes(thing) if is_owner else None,
+        **_button(request, thing),
+    }
+    return render(request, "tips/thing_detail.html", context)
+
+
+@keeps_opener
+@require_POST
+def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
+    thing = _thing_or_404(pk)
+    origin = web_origin(request.POST.get("origin"))
+    popup_path = reverse("tips:popup", kwargs={"pk": thing.pk})
+    if origin:
+        # From the popup: back to the popup, which hands the result to the widget.
+        next_url = _with_query(popup_path, origin=origin)
+    else:
+        next_url = _safe_next(request, thing.get_absolute_url())
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    if not click_allowed(request.user.pk):
+        return _rate_limited(request)
+    try:
+        result = click_register(reader=request.user, thing=thing)
+    except ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+        return redirect(next_url)
+    if origin:
+        return redirect(_expect_handoff(request, thing, origin, result.status))
+    _click_message(request, result, thing)
+    return redirect(next_url)
+
+
+@keeps_opener
+@require_GET
+def popup(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first-party window the widget opens. It tells its opener the count only once,
+    right after a click made through this popup (see ``_expect_handoff``), never merely
+    because some site opened it for a reader who flattred the thing."""
+    thing = _thing_or_404(pk)
+    origin = web_origin(request.GET.get("origin"))
+    # Popped on every view, matching or not: the marker is good for one page only.
+    marker = request.session.pop(_handoff_key(thing.pk), None)
+    button = _button(request, thing)
+    handoff = (
+        marker
+        if button["flattred"]
+        and origin
+        and isinstance(marker, dict)
+        and marker.get("origin") == origin
+        else None
+    )
+    context = {
+        "thing": thing,
+        "card": thing_card(thing.pk),
+        "origin": origin,
+        "handoff_origin": handoff["origin"] if handoff else None,
+        "just_flattred": handoff is not None
+        and handoff.get("status") in (ClickResult.FLATTRED, ClickResult.RESTORED),
+        **button,
+    }
+    return render(request, "tips/popup.html", context)
+
+
+@xframe_options_exempt
+@require_GET
+def widget(request: HttpRequest, pk: int) -> HttpResponse:
+    """The count and button inside the embedding site's frame. Reads only the cached card
+    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set."""
+    card = thing_card(pk)
+    if card is None:
+        raise Http404
+    origin = web_origin(request.GET.get("origin"))
+    thing_path = reverse("tips:thing", kwargs={"pk": pk})
+    context = {
+        "card": card,
+        "origin": origin,
+        "thing_url": settings.SITE_URL + thing_path,
+        "popup_url": _with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
+    }
+    response = render(request, "tips/widget.html", context)
+    response["Content-Security-Policy"] = FRAMABLE_POLICY
+    return response
+
+
+def _badge_etag(request: HttpRequest, pk: int) -> str | None:
+    card = thing_card(pk)
+    if card is None:
+        return None
+    return f'"badge-{pk}-{card["total"]}-{get_language()}"'
+
+
+@require_GET
+@condition(etag_func=_badge_etag)
+def badge(request: HttpRequest, pk: int) -> HttpResponse:
+    card = thing_card(pk)
+    if card is None:
+        raise Http404
+    count = str(card["total"])
+    label_width = 46
+    count_width = 12 + 7 * len(count)
+    context = {
+        "card": card,
+        "count": count,
+        "label_width": label_width,
+        "count_width": count_width,
+        "width": label_width + count_width,
+        "count_x": label_width + count_width // 2,
+    }
+    response = render(request, "tips/badge.svg", context, content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE_SECONDS}"
+    return response
+
+
+# --- Auto-submit links ------------------------------------------------------------------
+
+
+@keeps_opener
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """An auto-submit link: shows the thing it describes; only the click (POST) creates it."""
+    params = request.POST if request.method == "POST" else request.GET
+    origin = web_origin(params.get("origin"))
+    query = {k: params.get(k, "") for k in ("creator", "url", "title")}
+    here = _with_query(reverse("tips:submit"), origin=origin, **query)
+    try:
+        submission = parse_submission(params)
+    except SubmissionInvalid as error:
+        return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
+
+    if request.method == "GET":
+        if submission.thing is not None:
+            name = "tips:popup" if origin else "tips:thing"
+            target = reverse(name, kwargs={"pk": submission.thing.pk})
+            return redirect(_with_query(target, origin=origin))
+        preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
+        context = {
+            "submission": submission,
+            "query": query,
+            "origin": origin,
+            "blocker": click_blocker(request.user, preview, login_url=_login_url(request, here)),
+        }
+        return render(request, "tips/submit.html", context)
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(here)
+    if not click_allowed(request.user.pk):
+        return _rate_limited(request)
+    try:
+        result = thing_submit_and_click(reader=request.user, params=params)
+    except ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+        return redirect(here)
+    thing = result.click.thing
+    if origin:
+        return redirect(_expect_handoff(request, thing, origin, result.status))
+    _click_message(request, result, thing)
+    return redirect(thing)
+
+
+@xframe_options_exempt
+@require_GET
+def submit_widget(request: HttpRequest) -> HttpResponse:
+    """The widget of an auto-submit link: the thing's widget once it exists, else a zero count."""
+    origin = web_origin(request.GET.get("origin"))
+    try:
+        submission = parse_submission(request.GET)
+    except SubmissionInvalid as error:
+        response = HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+        response["Content-Security-Policy"] = FRAMABLE_POLICY
+        return response
+    if submission.thing is not None:
+        target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
+        return redirect(_with_query(target, origin=origin))
+    query = {k: request.GET.get(k, "") for k in ("creator", "url", "title")}
+    context = {
+        "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
+        "origin": origin,
+        "thing_url": settings.SITE_URL + _with_query(reverse("tips:submit"), **query),
+        "popup_url": _with_query(reverse("tips:submit"), origin=origin, **query),
+    }
+    response = render(request, "tips/widget.html", context)
+    response["Content-Security-Policy"] = FRAMABLE_POLICY
+    return response

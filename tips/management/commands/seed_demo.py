@@ -1,0 +1,197 @@
+"""``python manage.py seed_demo``: demo people, money, things and clicks for the embedded demo.
+
+Idempotent: every row is looked up before it is created and every ledger transfer has a
+fixed idempotency key, so running it again adds nothing. Each part is a small function
+so features can switch a part to their own service later.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from flattr_clone.months import month_of, month_start, previous_month
+from payouts.funding.models import BudgetChange
+from payouts.ledger.services import post_transfer, system_account, wallet_of
+from tips.clicks.models import Click
+from tips.things.models import Thing
+
+# Printed on every run: the demo is local and these accounts exist only there.
+DEMO_PASSWORD = "demo-password-2024"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoReader:
+    email: str
+    handle: str
+    name: str
+    top_up_cents: int
+    budget_cents: int
+
+
+@dataclass(frozen=True)
+class DemoCreator:
+    email: str
+    handle: str
+    name: str
+    things: tuple[tuple[str, str], ...]  # (canonical URL, title)
+
+
+OPERATOR = ("operator@example.com", "operator", "Olga Operator")
+READERS = (
+    DemoReader("alice@example.com", "alice", "Alice Reader", 5000, 1000),
+    DemoReader("bob@example.com", "bob", "Bob Reader", 2500, 500),
+    DemoReader("chloe@example.com", "chloe", "Chloé Lectrice", 10000, 2000),
+)
+CREATORS = (
+    DemoCreator(
+        "dana@example.com",
+        "dana_writes",
+        "Dana Writer",
+        (
+            ("https://dana.example.org/essays/small-streams", "Small streams, great rivers"),
+            ("https://dana.example.org/essays/slow-web", "In praise of the slow web"),
+            ("https://dana.example.org/essays/reading-lists", "My reading list for winter"),
+        ),
+    ),
+    DemoCreator(
+        "eli@example.com",
+        "eli_codes",
+        "Eli Coder",
+        (
+            ("https://code.example.net/eli/tinyjson", "tinyjson: a 200-line JSON parser"),
+            ("https://code.example.net/eli/dotfiles", "Eli's dotfiles"),
+        ),
+    ),
+    DemoCreator(
+        "fatou@example.com",
+        "fatou_sounds",
+        "Fatou Podcaster",
+        (
+            ("https://podcast.example.com/episodes/1", "Episode 1: Why we tip"),
+            ("https://podcast.example.com/episodes/2", "Episode 2: The creator economy"),
+            ("https://podcast.example.com/episodes/3", "Episode 3: Micro-donations"),
+        ),
+    ),
+)
+
+
+def seed_user(*, email: str, handle: str, name: str, staff: bool = False) -> tuple[User, bool]:
+    """The demo user with a verified primary e-mail; created with the demo password."""
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        if staff:
+            user = User.objects.create_superuser(
+                email=email, password=DEMO_PASSWORD, handle=handle, display_name=name
+            )
+        else:
+            user = User.objects.create_user(
+                email=email, password=DEMO_PASSWORD, handle=handle, display_name=name
+            )
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user, created
+
+
+def seed_wallet(*, user: User, amount_cents: int, at: dt.datetime) -> None:
+    """Fund the reader's wallet from the sandbox, once (the key is fixed per reader)."""
+    post_transfer(
+        debit=system_account("external", "sandbox"),
+        credit=wallet_of(user),
+        amount_cents=amount_cents,
+        idempotency_key=f"seed:topup:{user.email}",
+        kind="top_up",
+        reference="seed",
+        at=at,
+    )
+
+
+def seed_budget(*, user: User, amount_cents: int, at: dt.datetime) -> None:
+    """Give the reader a monthly budget unless they already have one."""
+    if not BudgetChange.objects.filter(user=user).exists():
+        BudgetChange.objects.create(user=user, amount_cents=amount_cents, created_at=at)
+
+
+def seed_things(*, creator: User, things: tuple[tuple[str, str], ...]) -> list[Thing]:
+    """The creator's things, looked up by canonical URL."""
+    return [
+        Thing.objects.get_or_create(url=url, defaults={"owner": creator, "title": title})[0]
+        for url, title in things
+    ]
+
+
+def seed_click(*, reader: User, thing: Thing, at: dt.datetime) -> Click | None:
+    """One click of ``reader`` on ``thing`` in the month of ``at``; never on their own thing."""
+    if thing.owner_id == reader.pk:
+        return None
+    click, _ = Click.objects.get_or_create(
+        reader=reader,
+        thing=thing,
+        month=month_of(at),
+        defaults={"creator_id": thing.owner_id, "created_at": at},
+    )
+    return click
+
+
+def seed_clicks(*, readers: list[User], things: list[Thing], now: dt.datetime) -> None:
+    """Each reader clicks a different, fixed selection of things this month and last month."""
+    this_month = month_of(now)
+    last_month = previous_month(this_month)
+    for index, reader in enumerate(readers):
+        for offset, month in enumerate([last_month, this_month]):
+            start = month_start(month)
+            chosen = things[(index + offset) % 2 :: 2 + index % 2]
+            for day, thing in enumerate(chosen, start=1):
+                at = min(start + dt.timedelta(days=day, hours=index), now)
+                seed_click(reader=reader, thing=thing, at=at)
+
+
+class Command(BaseCommand):
+    help = "Create demo readers, creators, things and clicks (embedded demo only; idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        if not getattr(settings, "EMBEDDED", False):
+            raise CommandError(
+                "seed_demo creates accounts with a published password; it only runs in the "
+                "embedded demo (no SECRET_KEY)."
+            )
+        now = timezone.now()
+        # Funded and budgeted before last month began, so last month's payday can run.
+        funded_at = month_start(previous_month(month_of(now)))
+        with transaction.atomic():
+            operator, _ = seed_user(
+                email=OPERATOR[0], handle=OPERATOR[1], name=OPERATOR[2], staff=True
+            )
+            readers = []
+            for spec in READERS:
+                reader, _ = seed_user(email=spec.email, handle=spec.handle, name=spec.name)
+                seed_wallet(user=reader, amount_cents=spec.top_up_cents, at=funded_at)
+                seed_budget(user=reader, amount_cents=spec.budget_cents, at=funded_at)
+                readers.append(reader)
+            things: list[Thing] = []
+            for spec in CREATORS:
+                creator, _ = seed_user(email=spec.email, handle=spec.handle, name=spec.name)
+                things.extend(seed_things(creator=creator, things=spec.things))
+            seed_clicks(readers=readers, things=things, now=now)
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS("Demo data is ready. Log in at /accounts/login/ with:"))
+        out.write(f"  password for every demo account: {DEMO_PASSWORD}")
+        out.write(f"  operator (staff): {OPERATOR[0]}")
+        out.write(
+            "    The admin (/admin/) asks operators to activate an authenticator app (TOTP) "
+            "on their first visit."
+        )
+        for spec in READERS:
+            out.write(f"  reader:  {spec.email}")
+        for spec in CREATORS:
+            out.write(f"  creator: {spec.email}")

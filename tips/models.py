@@ -1,0 +1,11 @@
+"""Django finds an app's models here; each model lives in the sub-package of its domain.
+
+Code imports a model from its own sub-package (``tips.clicks.models``), never from here.
+"""
+
+from tips.clicks.models import Click
+from tips.emails.models import MonthlyEmail
+from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.things.models import Thing
+
+__all__ = ["Click", "MonthlyEmail", "PaydayChunk", "PaydayRecord", "PaydayRun", "Thing"]

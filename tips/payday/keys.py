@@ -1,0 +1,35 @@
+"""Payday's ledger keys and references (PRODUCT.md, "Contracts that never change").
+
+Every payday transfer of month M carries the reference ``payday:YYYY-MM`` and one of
+two idempotency keys. A re-run after a crash finds the work done only through these
+keys, so their shapes are frozen: tests pin them character by character
+(tests/tips/payday/test_keys.py). Everything that builds or reads them calls this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flattr_clone.months import format_month, parse_month
+
+PAYDAY_PREFIX = "payday:"
+
+
+def payday_reference(month: dt.date) -> str:
+    """``payday:2026-10``: the reference of every transfer of that month's payday."""
+    return f"{PAYDAY_PREFIX}{format_month(month)}"
+
+
+def month_of_reference(reference: str) -> dt.date:
+    """The month a payday reference names (``payday:2026-10`` → 2026-10-01)."""
+    return parse_month(reference.removeprefix(PAYDAY_PREFIX))
+
+
+def share_key(month: dt.date, reader_pk: int, creator_pk: int) -> str:
+    """``payday:2026-10:<reader>:<creator>``: a creator's share of a reader's money."""
+    return f"{payday_reference(month)}:{reader_pk}:{creator_pk}"
+
+
+def commission_key(month: dt.date, reader_pk: int) -> str:
+    """``payday:2026-10:<reader>:commission``: the platform's commission on it."""
+    return f"{payday_reference(month)}:{reader_pk}:commission"

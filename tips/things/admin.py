@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from tips.things.models import Thing
+
+
+@admin.register(Thing)
+class ThingAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "url", "hidden", "click_count", "created_at"]
+    list_filter = ["hidden", ("owner", admin.RelatedOnlyFieldListFilter), "language"]
+    search_fields = ["title", "url", "tags", "owner__handle", "owner__email"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["created_at"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("owner")
+            .annotate(_clicks=Count("clicks", filter=Q(clicks__revoked_at__isnull=True)))
+        )
+
+    @admin.display(description=_("clicks"), ordering="_clicks")
+    def click_count(self, obj) -> int:
+        return obj._clicks

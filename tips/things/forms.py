@@ -1,0 +1,53 @@
+"""Forms parse and check input; the services in tips.services do the writing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tips.things.canonical import InvalidURL, canonical_url
+from tips.things.models import Thing
+
+
+class ThingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    language = forms.CharField(
+        label=_("Language"),
+        required=False,
+        max_length=10,
+        help_text=_("A language code such as en or fr (optional)."),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=300,
+        help_text=_("Comma-separated, for example: music, podcast."),
+    )
+
+
+class NewThingForm(ThingForm):
+    url = forms.CharField(
+        label=_("Address (URL)"),
+        max_length=2000,
+        help_text=_("The web address of your article, video, song or code."),
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    field_order = ["url", "title", "description", "language", "tags"]
+
+    def __init__(self, *args, owner, **kwargs):
+        self.owner = owner
+        super().__init__(*args, **kwargs)
+
+    def clean_url(self) -> str:
+        try:
+            url = canonical_url(self.cleaned_data["url"])
+        except InvalidURL as error:
+            raise forms.ValidationError(error.message) from error
+        existing = Thing.objects.filter(url=url).first()
+        if existing is not None:
+            if existing.owner_id == self.owner.pk:
+                raise forms.ValidationError(_("You already registered this address."))
+            raise forms.ValidationError(_("Another creator already registered this address."))
+        return url

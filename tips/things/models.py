@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Thing(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="things",
+        verbose_name=_("creator"),
+    )
+    # Canonical form (see tips.canonical); one thing per canonical URL, enforced here.
+    url = models.URLField(_("canonical URL"), max_length=2000, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Comma-separated."))
+    hidden = models.BooleanField(_("hidden"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thing")
+        verbose_name_plural = _("things")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:thing", kwargs={"pk": self.pk})
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in (t.strip() for t in self.tags.split(",")) if tag]

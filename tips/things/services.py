@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from tips.things.canonical import InvalidURL, canonical_url
+from tips.things.cards import forget_thing_card
+from tips.things.models import Thing
+
+_LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$")
+
+
+# --- Things -----------------------------------------------------------------------
+
+
+def _clean_tags(tags: str) -> str:
+    seen: list[str] = []
+    for tag in (t.strip() for t in tags.split(",")):
+        if tag and tag.lower() not in (s.lower() for s in seen):
+            seen.append(tag[:50])
+    cleaned = ", ".join(seen)
+    if len(cleaned) > 300:
+        raise ValidationError({"tags": _("Use fewer tags (300 characters at most).")})
+    return cleaned
+
+
+def _clean_fields(*, title: str, language: str, tags: str) -> dict:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Give your thing a title.")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("Use a title of 200 characters at most.")})
+    language = language.strip()
+    if language and not _LANGUAGE_RE.match(language):
+        raise ValidationError({"language": _("Use a language code such as en, fr or pt-BR.")})
+    return {"title": title, "language": language, "tags": _clean_tags(tags)}
+
+
+def url_taken_error(url: str, owner) -> ValidationError:
+    thing = Thing.objects.filter(url=url).first()
+    if thing is not None and thing.owner_id == owner.pk:
+        return ValidationError({"url": _("You already registered this address.")})
+    return ValidationError({"url": _("Another creator already registered this address.")})
+
+
+@transaction.atomic
+def thing_create(
+    *, owner, url: str, title: str, description: str = "", language: str = "", tags: str = ""
+) -> Thing:
+    """Register a thing for ``owner`` at the canonical form of ``url``.
+
+    Raises ``ValidationError`` (by field) for a bad address, a bad field, or an
+    address any creator already registered; nothing is written then.
+    """
+    try:
+        canonical = canonical_url(url)
+    except InvalidURL as error:
+        raise ValidationError({"url": error.message}) from error
+    fields = _clean_fields(title=title, language=language, tags=tags)
+    if Thing.objects.filter(url=canonical).exists():
+        raise url_taken_error(canonical, owner)
+    try:
+        with transaction.atomic():
+            return Thing.objects.create(
+                owner=owner, url=canonical, description=description.strip(), **fields
+            )
+    except IntegrityError as error:
+        # Someone registered the same address at the same moment.
+        raise url_taken_error(canonical, owner) from error
+
+
+@transaction.atomic
+def thing_update(
+    *, thing: Thing, title: str, description: str = "", language: str = "", tags: str = ""
+) -> Thing:
+    """Change a thing's title, description, language and tags. Its URL is its identity and stays."""
+    fields = _clean_fields(title=title, language=language, tags=tags)
+    for name, value in fields.items():
+        setattr(thing, name, value)
+    thing.description = description.strip()
+    thing.save(update_fields=[*fields, "description"])
+    forget_thing_card(thing.pk)
+    return thing
+
+
+@transaction.atomic
+def thing_set_hidden(*, thing: Thing, hidden: bool) -> Thing:
+    """Hide a thing (no clicks, off the profile) or show it again. Past clicks stay."""
+    Thing.objects.filter(pk=thing.pk).update(hidden=hidden)
+    thing.hidden = hidden
+    forget_thing_card(thing.pk)
+    return thing
