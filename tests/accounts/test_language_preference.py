@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
+from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 
 pytestmark = pytest.mark.django_db
 

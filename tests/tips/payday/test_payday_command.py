@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from flattr_clone.months import format_month, month_of
 from tests.factories import UserFactory
-from tests.payday.helpers import click, earnings, fund, set_budget, wallet
+from tests.tips.payday.helpers import click, earnings, fund, set_budget, wallet
 from tips.payday.models import PaydayRun
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
+from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tips.emails.models import MonthlyEmail
 from tips.emails.services import MonthlyEmailFailed, send_monthly_email, send_monthly_email_batch
 from tips.emails.tasks import send_monthly_emails

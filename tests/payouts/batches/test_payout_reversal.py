@@ -8,7 +8,7 @@ from payouts.ledger.models import Transfer
 from payouts.ledger.services import balance_cents, system_account
 from payouts.webhooks.models import ProviderEvent
 from tests.fake_stripe import connect as fake_connect
-from tests.payouts.test_payout_batch import stripe_creator
+from tests.payouts.batches.test_payout_batch import stripe_creator
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_a_forged_reversal_is_refused(client, fake_stripe, django_capture_on_com
 def test_a_reversal_that_arrives_before_its_payout_settled_is_asked_for_again(
     client, fake_stripe, django_capture_on_commit_callbacks
 ):
-    from tests.payouts.test_payout_batch import in_transit, transfers_at_fake
+    from tests.payouts.batches.test_payout_batch import in_transit, transfers_at_fake
 
     creator = stripe_creator(fake_stripe, 3000)
     fake_stripe.fail_next("POST", "/v1/transfers", after_work=True)

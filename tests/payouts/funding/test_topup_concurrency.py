@@ -8,7 +8,7 @@ from payouts.ledger.services import balance_cents
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import event_receive
 from tests.factories import UserFactory
-from tests.payouts.test_ledger_concurrency import run_in_threads
+from tests.payouts.ledger.test_ledger_concurrency import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

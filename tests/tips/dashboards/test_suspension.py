@@ -6,8 +6,8 @@ from accounts.suspensions import SuspensionError, user_suspend, user_unsuspend
 from flattr_clone.months import month_of
 from payouts.ledger.models import Transfer
 from payouts.ledger.services import earnings_of
-from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
+from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tips.dashboards.selectors import creator_estimate
 from tips.payday.split import split_given
 

@@ -10,7 +10,7 @@ from flattr_clone.months import month_of, previous_month
 from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
 from tests.payday import faults
-from tests.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
 from tips.payday.chunks import payday_chunk_process
 from tips.payday.models import PaydayChunk, PaydayRun
 from tips.payday.services import PaydayBusy, PaydayError, payday_run
@@ -28,7 +28,7 @@ def reader_clicking(creator, *, budget=500, balance=500, month=MONTH):
 def blocking_hook(settings):
     faults.entered.clear()
     faults.release.clear()
-    settings.PAYDAY_FAULT_HOOK = "tests.payday.faults.block_in_first_chunk"
+    settings.PAYDAY_FAULT_HOOK = "tests.tips.payday.faults.block_in_first_chunk"
     yield
     faults.release.set()
 

@@ -7,7 +7,7 @@ import pytest
 from flattr_clone.months import month_end, month_start
 from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tests.payday.helpers import (
+from tests.tips.payday.helpers import (
     MONTH,
     after,
     click,

@@ -11,7 +11,7 @@ from payouts.batches.runs import payout_batch_run
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.services import balance_cents, system_account
 from tests.factories import give_earnings
-from tests.payouts.test_payout_batch import stripe_creator
+from tests.payouts.batches.test_payout_batch import stripe_creator
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,16 @@ from hypothesis import strategies as st
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
-from tests.payday.expected import Reader, expected_payday
-from tests.payday.helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from tests.tips.payday.expected import Reader, expected_payday
+from tests.tips.payday.helpers import (
+    MONTH,
+    click,
+    commission_total,
+    earnings,
+    fund,
+    set_budget,
+    wallet,
+)
 from tips.payday.models import PaydayRun
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from flattr_clone.months import month_of
 from payouts.ledger.models import Transfer
-from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
+from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
+from tests.tips.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
 from tips.payday.models import PaydayRun
 
 

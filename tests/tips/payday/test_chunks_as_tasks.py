@@ -5,7 +5,7 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.payday import faults
-from tests.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
 from tips.payday.models import PaydayRun
 from tips.payday.services import payday_run
 
@@ -46,7 +46,7 @@ def test_chunks_run_as_tasks_after_commit_in_any_order(django_capture_on_commit_
 
 
 def test_the_follow_up_tasks_run_once_the_run_is_done(settings, run_payday):
-    settings.PAYDAY_FOLLOW_UP_TASKS = ["tests.payday.faults.remember_follow_up"]
+    settings.PAYDAY_FOLLOW_UP_TASKS = ["tests.tips.payday.faults.remember_follow_up"]
     faults.follow_ups.clear()
     three_readers()
 

@@ -12,7 +12,7 @@ from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_run
 from payouts.batches.services import next_batch_at
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
-from tests.payouts.test_payout_batch import stripe_creator
+from tests.payouts.batches.test_payout_batch import stripe_creator
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from payouts.batches.runs import payout_batch_run
 from payouts.connect.models import PaymentAccount
 from payouts.ledger.services import balance_cents
 from tests.factories import UserFactory
-from tests.payouts.test_payout_batch import stripe_creator
+from tests.payouts.batches.test_payout_batch import stripe_creator
 
 pytestmark = pytest.mark.django_db
 

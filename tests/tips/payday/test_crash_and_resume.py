@@ -15,9 +15,17 @@ from django.db import connection
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tests.payday.expected import Reader, expected_payday
-from tests.payday.faults import InjectedCrash
-from tests.payday.helpers import MONTH, click, commission_total, earnings, fund, set_budget, wallet
+from tests.tips.payday.expected import Reader, expected_payday
+from tests.tips.payday.faults import InjectedCrash
+from tests.tips.payday.helpers import (
+    MONTH,
+    click,
+    commission_total,
+    earnings,
+    fund,
+    set_budget,
+    wallet,
+)
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +74,7 @@ def payday_subprocess(kill_at: str = "") -> subprocess.CompletedProcess:
     db = django_settings.DATABASES["default"]
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.payday.crash_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.tips.payday.crash_settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "PAYDAY_TEST_KILL": kill_at,
@@ -118,7 +126,7 @@ def test_a_killed_payday_resumes_to_the_balances_of_a_clean_run(kill_at):
 @pytest.mark.parametrize("point", ["chunk_written:1", "chunk_written:3", "chunk_written:4"])
 def test_a_chunk_that_fails_inside_its_transaction_leaves_a_resumable_run(settings, point):
     readers, creators, specs = build_world()
-    settings.PAYDAY_FAULT_HOOK = "tests.payday.faults.raise_at"
+    settings.PAYDAY_FAULT_HOOK = "tests.tips.payday.faults.raise_at"
     settings.PAYDAY_TEST_RAISE = point
     from tips.payday.services import payday_run
 

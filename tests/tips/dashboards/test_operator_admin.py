@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from payouts.ledger.models import LedgerCheck, Transfer
-from tests.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tests.factories import UserFactory
+from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
 from tips.clicks.models import Click
 
 pytestmark = pytest.mark.django_db

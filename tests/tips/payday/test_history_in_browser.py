@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from tests.payday.helpers import MONTH, sha_order
-from tests.payday.test_history_and_admin import reader_and_creators
+from tests.tips.payday.helpers import MONTH, sha_order
+from tests.tips.payday.test_history_and_admin import reader_and_creators
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
