@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from flattr_clone.celery import app as celery_app
 
@@ -24,6 +25,14 @@ def _celery_runs_eagerly():
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user on this hardware; the tests are about our code.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, whatever an earlier test activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

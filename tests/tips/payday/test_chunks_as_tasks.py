@@ -4,7 +4,7 @@ finishes last closes the run and enqueues the follow-up tasks."""
 import pytest
 
 from tests.factories import UserFactory
-from tests.payday import faults
+from tests.tips.payday import faults
 from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
 from tips.payday.models import PaydayRun
 from tips.payday.services import payday_run

@@ -28,7 +28,7 @@ from tests.tips.payday.helpers import (
 )
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def build_world():

@@ -9,7 +9,7 @@ from django.db import connection
 from flattr_clone.months import month_of, previous_month
 from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
-from tests.payday import faults
+from tests.tips.payday import faults
 from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
 from tips.payday.chunks import payday_chunk_process
 from tips.payday.models import PaydayChunk, PaydayRun
