@@ -34,6 +34,12 @@ def month_end(month: dt.date) -> dt.datetime:
     return month_start(next_month(month))
 
 
+def month_last_instant(month: dt.date) -> dt.datetime:
+    """The last instant of the month (timestamps have microseconds): what happened at or
+    before it happened in the month."""
+    return month_end(month) - dt.timedelta(microseconds=1)
+
+
 def has_ended(month: dt.date, now: dt.datetime | None = None) -> bool:
     return (now or timezone.now()) >= month_end(month)
 

@@ -174,8 +174,8 @@ def payout_create(*, batch: PayoutBatch, user, ignore_flag: bool = False) -> Pay
     post_transfers(
         [
             Posting(
-                earnings,
-                system_account(Account.Kind.IN_TRANSIT),
+                earnings.pk,
+                system_account(Account.Kind.IN_TRANSIT).pk,
                 payout.amount_cents,
                 f"payout:{payout.pk}",
                 Transfer.Kind.PAYOUT,
@@ -232,8 +232,8 @@ def payout_mark_paid(*, payout: Payout, transfer_id: str) -> bool:
     post_transfers(
         [
             Posting(
-                system_account(Account.Kind.IN_TRANSIT),
-                system_account(Account.Kind.EXTERNAL, payout.provider),
+                system_account(Account.Kind.IN_TRANSIT).pk,
+                system_account(Account.Kind.EXTERNAL, payout.provider).pk,
                 payout.amount_cents,
                 f"payout:{payout.pk}:paid",
                 Transfer.Kind.PAYOUT_PAID,
@@ -268,8 +268,8 @@ def payout_fail(
     post_transfers(
         [
             Posting(
-                system_account(Account.Kind.IN_TRANSIT),
-                earnings_of(payout.user),
+                system_account(Account.Kind.IN_TRANSIT).pk,
+                earnings_of(payout.user).pk,
                 payout.amount_cents,
                 f"payout:{payout.pk}:returned:{max(payout.attempts, 1)}",
                 Transfer.Kind.PAYOUT_RETURNED,
@@ -337,8 +337,8 @@ def payout_reversal_record(*, transfer: dict) -> int | None:
     post_transfers(
         [
             Posting(
-                system_account(Account.Kind.EXTERNAL, payout.provider),
-                earnings_of(payout.user),
+                system_account(Account.Kind.EXTERNAL, payout.provider).pk,
+                earnings_of(payout.user).pk,
                 delta,
                 f"payout:{payout.pk}:reversed:{total}",
                 Transfer.Kind.REVERSAL,

@@ -13,7 +13,7 @@ from payouts.connect.services import (
     payment_account_of,
 )
 from payouts.ledger.models import Account
-from payouts.ledger.services import balance_cents
+from payouts.ledger.selectors import balance_cents
 
 
 @login_required

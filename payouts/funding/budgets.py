@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
 from payouts.funding.models import BudgetChange
-from payouts.funding.selectors import budget_at
+from payouts.funding.selectors import budget_in_effect
 
 
 class BudgetError(ValueError):
@@ -42,7 +42,7 @@ def budget_set(*, user, amount_cents: int, at: datetime | None = None) -> Budget
     """
     budget_validate(amount_cents)
     at = at or timezone.now()
-    current = budget_at(user, at)
+    current = budget_in_effect(user, at=at)
     if current is not None and current.amount_cents == amount_cents:
         return current
     return BudgetChange.objects.create(user=user, amount_cents=amount_cents, created_at=at)

@@ -1,53 +1,49 @@
-"""Reads about wallets: budgets in effect, balances, top-ups and the wallet's history."""
+"""Reads about wallets: budgets in effect, top-ups and the wallet's history.
+
+Balances are read from the ledger (``payouts.ledger.selectors``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from flattr_clone.months import month_end
 from payouts.funding.models import BudgetChange, TopUp
 from payouts.ledger.models import Account, Transfer
 
 
-def budget_at(user, moment: dt.datetime) -> BudgetChange | None:
-    """The budget change in effect at ``moment`` (the last one made at or before it)."""
-    return (
-        BudgetChange.objects.filter(user=user, created_at__lte=moment)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+def _changes_up_to(at: dt.datetime) -> QuerySet[BudgetChange]:
+    """PRODUCT.md, Payday step 1 ("budget changes are kept with their time"): the budget in
+    effect at an instant is the last change made at or before it. The one place that says
+    so; every budget reader below goes through it."""
+    return BudgetChange.objects.filter(created_at__lte=at).order_by("-created_at", "-id")
 
 
-def budget_in_effect_at_end_of(user, month: dt.date) -> int | None:
-    """The reader's budget in cents when ``month`` ended (payday's step 1), or None if unset.
+def budget_in_effect(user, *, at: dt.datetime | None = None) -> BudgetChange | None:
+    """The reader's budget change in effect at ``at`` (default now), or None if never set.
 
-    A change made exactly at the first instant of the next month belongs to that month.
+    For payday's "budget in effect at the end of M", pass ``at=month_last_instant(M)``.
     """
-    change = (
-        BudgetChange.objects.filter(user=user, created_at__lt=month_end(month))
-        .order_by("-created_at", "-id")
-        .first()
+    return _changes_up_to(at or timezone.now()).filter(user=user).first()
+
+
+def budgets_in_effect_cents(
+    *, user_ids: Iterable[int] | QuerySet, at: dt.datetime | None = None
+) -> dict[int, int]:
+    """Each user's budget in cents in effect at ``at`` (default now), in one query; users
+    who never set one are absent. ``user_ids`` may be a list or a subquery."""
+    latest = _changes_up_to(at or timezone.now()).filter(user=OuterRef("pk"))
+    ids = user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(budget=Subquery(latest.values("amount_cents")[:1]))
+        .filter(budget__isnull=False)
     )
-    return change.amount_cents if change else None
-
-
-def current_budget(user) -> int | None:
-    """The reader's monthly budget in cents now, or None when they never set one."""
-    change = budget_at(user, timezone.now())
-    return change.amount_cents if change else None
-
-
-def wallet_balance(user) -> int:
-    """The wallet's balance in cents (0 before the first top-up)."""
-    value = (
-        Account.objects.filter(kind=Account.Kind.WALLET, user=user)
-        .values_list("balance_cents", flat=True)
-        .first()
-    )
-    return value or 0
+    return dict(rows.values_list("pk", "budget"))
 
 
 def wallet_history(user) -> QuerySet[Transfer]:

@@ -209,12 +209,12 @@ def _take_back(topup: TopUp, amount_cents: int, *, key: str, kind: str) -> list[
     external = system_account(Account.Kind.EXTERNAL, topup.provider)
     postings = []
     if from_wallet:
-        postings.append(Posting(wallet, external, from_wallet, key, kind, topup.ledger_key))
+        postings.append(Posting(wallet.pk, external.pk, from_wallet, key, kind, topup.ledger_key))
     if amount_cents - from_wallet:
         postings.append(
             Posting(
-                system_account(Account.Kind.LOSSES),
-                external,
+                system_account(Account.Kind.LOSSES).pk,
+                external.pk,
                 amount_cents - from_wallet,
                 f"{key}:loss",
                 Transfer.Kind.LOSS,

@@ -16,13 +16,13 @@ from payouts.funding.budgets import budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
 from payouts.funding.models import TopUp
 from payouts.funding.selectors import (
-    current_budget,
+    budget_in_effect,
     top_ups_waiting,
-    wallet_balance,
     wallet_history,
 )
 from payouts.funding.topups import topup_abandon, topup_complete, topup_start
 from payouts.ledger.models import Account, Transfer
+from payouts.ledger.selectors import balance_cents
 from payouts.providers import Provider, TopUpUnavailable
 
 HISTORY_PER_PAGE = 25
@@ -65,13 +65,14 @@ def _wallet_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    budget = current_budget(user)
+    change = budget_in_effect(user)
+    budget = change.amount_cents if change else None
     if budget_form is None:
         initial = {"amount": f"{budget // 100}.{budget % 100:02d}"} if budget is not None else {}
         budget_form = BudgetForm(initial=initial)
     page, rows = _history_rows(user, request.GET.get("page"))
     context = {
-        "balance_cents": wallet_balance(user),
+        "balance_cents": balance_cents(user, Account.Kind.WALLET),
         "budget_cents": budget,
         "budget_form": budget_form,
         "topup_form": topup_form or TopUpForm(),

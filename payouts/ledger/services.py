@@ -42,12 +42,20 @@ class IdempotencyConflict(LedgerError):
         super().__init__(f"idempotency key {key!r} was already used for a different transfer")
 
 
-@dataclasses.dataclass(frozen=True)
-class Posting:
-    """A transfer to post: ``amount_cents`` goes from ``debit`` to ``credit``."""
+# Transfer kinds, computed once: a payday chunk validates tens of thousands of postings.
+_KINDS = frozenset(Transfer.Kind.values)
 
-    debit: Account
-    credit: Account
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Posting:
+    """A transfer to post: ``amount_cents`` goes from account ``debit_id`` to ``credit_id``.
+
+    The only input type of the ledger's writer, validated here once: services and payday's
+    chunks alike build postings from account ids (bulk callers never load Account objects).
+    """
+
+    debit_id: int
+    credit_id: int
     amount_cents: int
     idempotency_key: str
     kind: str
@@ -58,15 +66,15 @@ class Posting:
             raise LedgerError(
                 f"amount must be a positive integer of cents, not {self.amount_cents!r}"
             )
-        if self.debit.pk is None or self.credit.pk is None:
+        if self.debit_id is None or self.credit_id is None:
             raise LedgerError("both accounts must be saved")
-        if self.debit.pk == self.credit.pk:
+        if self.debit_id == self.credit_id:
             raise LedgerError("debit and credit must be different accounts")
         if not self.idempotency_key or len(self.idempotency_key) > 200:
             raise LedgerError("an idempotency key of 1 to 200 characters is required")
         if len(self.reference) > 200:
             raise LedgerError("a reference has at most 200 characters")
-        if self.kind not in Transfer.Kind.values:
+        if self.kind not in _KINDS:
             raise LedgerError(f"unknown transfer kind {self.kind!r}")
 
 
@@ -108,32 +116,12 @@ def _get_or_create_account(*, kind: str, user, name: str) -> Account:
         return Account.objects.get(**lookup)
 
 
-def balance_cents(user, kind: str) -> int:
-    """The cached balance of a user's account; 0 when it does not exist yet."""
-    value = (
-        Account.objects.filter(kind=kind, user=user).values_list("balance_cents", flat=True).first()
-    )
-    return value or 0
-
-
 # --- Posting ------------------------------------------------------------------
 #
 # One write path for every movement of money. ``post_transfers`` (services) and
 # payday's chunks (tens of thousands of rows) both lock the accounts in id order,
 # then ``write_transfers``: one INSERT ... ON CONFLICT DO NOTHING for the rows and
 # one UPDATE for the balances, whatever the number of transfers.
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Row:
-    """A transfer to write, with account ids (bulk callers never load Account objects)."""
-
-    debit_id: int
-    credit_id: int
-    amount_cents: int
-    idempotency_key: str
-    kind: str
-    reference: str = ""
 
 
 def post_transfer(
@@ -147,7 +135,7 @@ def post_transfer(
     at: datetime | None = None,
 ) -> Transfer:
     """Post a single transfer. See ``post_transfers``."""
-    posting = Posting(debit, credit, amount_cents, idempotency_key, kind, reference)
+    posting = Posting(debit.pk, credit.pk, amount_cents, idempotency_key, kind, reference)
     return post_transfers([posting], at=at)[0]
 
 
@@ -162,10 +150,7 @@ def post_transfers(postings: Sequence[Posting], *, at: datetime | None = None) -
     """
     if not postings:
         return []
-    rows = [
-        Row(p.debit.pk, p.credit.pk, p.amount_cents, p.idempotency_key, p.kind, p.reference)
-        for p in postings
-    ]
+    rows = list(postings)
     locked = lock_balances([pk for row in rows for pk in (row.debit_id, row.credit_id)])
     write_transfers(rows, at=at or timezone.now(), locked=locked)
     stored = _stored_transfers(row.idempotency_key for row in rows)
@@ -189,8 +174,8 @@ def lock_balances(account_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
 
 @transaction.atomic
 def write_transfers(
-    rows: Sequence[Row], *, at: datetime, locked: dict[int, tuple[str, int]]
-) -> list[Row]:
+    rows: Sequence[Posting], *, at: datetime, locked: dict[int, tuple[str, int]]
+) -> list[Posting]:
     """Insert ``rows`` and add the inserted ones to the cached balances; returns those rows.
 
     The caller holds the locks of every account involved (``lock_balances``). A key
@@ -200,11 +185,6 @@ def write_transfers(
     """
     if not rows:
         return []
-    for row in rows:
-        if type(row.amount_cents) is not int or row.amount_cents <= 0:
-            raise LedgerError(f"amount must be a positive integer of cents: {row}")
-        if row.debit_id == row.credit_id:
-            raise LedgerError(f"debit and credit must be different accounts: {row}")
     # Key order: two writers sharing keys wait on each other's index entries in one order.
     ordered = sorted(rows, key=lambda row: row.idempotency_key)
     if len({row.idempotency_key for row in ordered}) != len(ordered):
@@ -227,7 +207,7 @@ def _quoted(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert_postgresql(rows: Sequence[Row], at: datetime) -> set[str]:
+def _insert_postgresql(rows: Sequence[Posting], at: datetime) -> set[str]:
     """One INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -250,7 +230,7 @@ def _insert_postgresql(rows: Sequence[Row], at: datetime) -> set[str]:
         return {key for (key,) in cursor.fetchall()}
 
 
-def _insert_batched(rows: Sequence[Row], at: datetime) -> set[str]:
+def _insert_batched(rows: Sequence[Posting], at: datetime) -> set[str]:
     """Multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, in batches (SQLite)."""
     inserted: set[str] = set()
     with connection.cursor() as cursor:
@@ -288,7 +268,7 @@ def _stored_transfers(keys: Iterable[str]) -> dict[str, Transfer]:
     return found
 
 
-def _check_stored_rows_match(rows: Sequence[Row]) -> None:
+def _check_stored_rows_match(rows: Sequence[Posting]) -> None:
     """A key already in the ledger is fine only if it is the very same transfer."""
     stored = _stored_transfers(row.idempotency_key for row in rows)
     if len(stored) != len(rows):
@@ -305,7 +285,7 @@ def _check_stored_rows_match(rows: Sequence[Row]) -> None:
             raise IdempotencyConflict(row.idempotency_key)
 
 
-def _apply_to_balances(rows: Sequence[Row], locked: dict[int, tuple[str, int]]) -> None:
+def _apply_to_balances(rows: Sequence[Posting], locked: dict[int, tuple[str, int]]) -> None:
     """Add the rows' effect to the cached balances, refusing any overdraft."""
     deltas: dict[int, int] = defaultdict(int)
     for row in rows:

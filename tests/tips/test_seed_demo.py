@@ -11,7 +11,7 @@ from flattr_clone.months import month_of, previous_month
 from payouts.funding.models import BudgetChange
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
-from payouts.ledger.services import balance_cents
+from payouts.ledger.selectors import balance_cents
 from tips.clicks.models import Click
 from tips.things.models import Thing
 

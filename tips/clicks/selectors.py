@@ -8,8 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from flattr_clone.months import month_of
-from payouts.funding.selectors import current_budget
-from payouts.ledger.services import balance_cents
+from payouts.funding.selectors import budget_in_effect
+from payouts.ledger.models import Account
+from payouts.ledger.selectors import balance_cents
 from tips.clicks.models import Click
 from tips.things.models import Thing
 
@@ -34,11 +35,6 @@ def wallet_url() -> str:
         return "/wallet/"
 
 
-def current_budget_cents(user) -> int:
-    """The reader's monthly budget in effect now (0 when never set)."""
-    return current_budget(user) or 0
-
-
 def reader_blocker(reader) -> Blocker | None:
     """What the reader lacks to click anything: a verified e-mail, a budget, money."""
     if not EmailAddress.objects.filter(user=reader, verified=True).exists():
@@ -48,14 +44,15 @@ def reader_blocker(reader) -> Blocker | None:
             reverse("account_email"),
             _("Verify my e-mail address"),
         )
-    if current_budget_cents(reader) <= 0:
+    budget = budget_in_effect(reader)
+    if budget is None or budget.amount_cents <= 0:
         return Blocker(
             "no_budget",
             _("Set a monthly budget to flattr."),
             wallet_url(),
             _("Set my budget"),
         )
-    if balance_cents(reader, "wallet") <= 0:
+    if balance_cents(reader, Account.Kind.WALLET) <= 0:
         return Blocker(
             "empty_wallet",
             _("Your wallet is empty. Top it up to flattr."),

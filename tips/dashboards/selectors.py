@@ -4,28 +4,24 @@ Past months come from the ledger only: payday posts every reader's money with
 the reference ``payday:YYYY-MM`` (commission: wallet → commission account,
 distribution: wallet → creator earnings), so a month's numbers are the sums of
 those transfers and a dashboard can never disagree with a balance. The current
-month is an estimate made with the one payday arithmetic, ``tips.split.split_given``.
+month is an estimate made with the one payday arithmetic, ``tips.payday.estimates``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 
 from flattr_clone.months import month_of, previous_month
-from payouts.funding.models import BudgetChange
 from payouts.ledger.models import Account, Transfer
 from tips.clicks.models import Click
 from tips.clicks.selectors import month_clicks
-from tips.payday.estimates import Estimate, eligible_creators_by_reader, month_estimate
+from tips.payday.estimates import Estimate, estimate_splits, month_estimate
 from tips.payday.keys import PAYDAY_PREFIX, month_of_reference, payday_reference
-from tips.payday.split import Split, split_given
 from tips.things.models import Thing
 
 User = get_user_model()
@@ -43,59 +39,6 @@ def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.dat
 
 
 # --- Estimates for the current month --------------------------------------------------------
-
-
-def _ids(user_ids: Iterable[int] | QuerySet) -> list[int] | QuerySet:
-    """A list of ids, or a subquery left to the database."""
-    return user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
-
-
-def current_budgets_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
-    """Each user's budget now (their latest budget change, as ``payouts.selectors.current_budget``
-    reads it), in one query; 0 when never set."""
-    latest = BudgetChange.objects.filter(
-        user=OuterRef("pk"), created_at__lte=timezone.now()
-    ).order_by("-created_at", "-id")
-    rows = User.objects.filter(pk__in=_ids(user_ids)).annotate(
-        budget=Subquery(latest.values("amount_cents")[:1])
-    )
-    return {pk: budget or 0 for pk, budget in rows.values_list("pk", "budget")}
-
-
-def wallet_balances_cents(user_ids: Iterable[int] | QuerySet) -> dict[int, int]:
-    rows = Account.objects.filter(kind=Account.Kind.WALLET, user__in=_ids(user_ids))
-    return dict(rows.values_list("user_id", "balance_cents"))
-
-
-def estimate_splits(*, reader_ids: Iterable[int] | QuerySet, month: dt.date) -> dict[int, Split]:
-    """What payday would do for each reader if the month ended now.
-
-    ``given`` = min(current budget, wallet balance); the eligible creators are the
-    distinct owners of the reader's unrevoked clicks in ``month``, minus the reader,
-    minus suspended or deleted creators. ``reader_ids`` may be a list or a subquery
-    (``values("reader")``); three queries, whatever the number of readers.
-    """
-    if not isinstance(reader_ids, QuerySet):
-        reader_ids = list(set(reader_ids))
-        if not reader_ids:
-            return {}
-    creators = eligible_creators_by_reader(
-        Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
-    )
-    budgets = current_budgets_cents(reader_ids)
-    balances = wallet_balances_cents(reader_ids)
-    rate = settings.COMMISSION_RATE_BASIS_POINTS
-    splits = {}
-    for reader_id in set(budgets) | set(creators):
-        given = max(0, min(budgets.get(reader_id, 0), balances.get(reader_id, 0)))
-        splits[reader_id] = split_given(
-            month=month,
-            reader_pk=reader_id,
-            given_cents=given,
-            creator_pks=creators.get(reader_id, ()),
-            rate_basis_points=rate,
-        )
-    return splits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,15 +143,6 @@ def clicks_by_thing(*, creator) -> list[ThingClicks]:
         .order_by("-this_month", "-all_time", "title", "pk")
     )
     return [ThingClicks(thing, thing.this_month, thing.all_time) for thing in things]
-
-
-def earnings_balance_cents(*, creator) -> int:
-    return (
-        Account.objects.filter(kind=Account.Kind.EARNINGS, user=creator)
-        .values_list("balance_cents", flat=True)
-        .first()
-        or 0
-    )
 
 
 def payout_progress_percent(balance_cents: int) -> int:

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from flattr_clone.months import month_of
+from payouts.ledger.models import Account
+from payouts.ledger.selectors import balance_cents
 from tips.clicks.selectors import month_clicks, reader_blocker
 from tips.dashboards.charts import earnings_chart
 from tips.dashboards.selectors import (
@@ -24,7 +26,6 @@ from tips.dashboards.selectors import (
     creator_earnings_all_months,
     creator_earnings_by_month,
     creator_estimate,
-    earnings_balance_cents,
     payout_progress_percent,
     reader_history,
     reader_this_month,
@@ -73,7 +74,7 @@ def reader_dashboard(request: HttpRequest) -> HttpResponse:
 def creator_dashboard(request: HttpRequest) -> HttpResponse:
     creator = request.user
     earnings = creator_earnings_by_month(creator=creator)
-    balance = earnings_balance_cents(creator=creator)
+    balance = balance_cents(creator, Account.Kind.EARNINGS)
     return render(
         request,
         "dashboards/creator.html",

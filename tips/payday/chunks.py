@@ -15,21 +15,26 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from flattr_clone.months import format_month, month_end
-from payouts.funding.models import BudgetChange
+from flattr_clone.months import format_month, month_last_instant
+from payouts.funding.selectors import budgets_in_effect_cents
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import LedgerError, Row, lock_balances, system_account, write_transfers
+from payouts.ledger.services import (
+    LedgerError,
+    Posting,
+    lock_balances,
+    system_account,
+    write_transfers,
+)
 from tips.clicks.models import Click
 from tips.payday.estimates import eligible_creators_by_reader
 from tips.payday.keys import commission_key, payday_reference, share_key
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
-from tips.payday.split import split_given
+from tips.payday.split import split_reader
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +113,7 @@ def _process_chunk(chunk_id: int) -> bool:
     run = PaydayRun.objects.get(pk=chunk.run_id)
     month = run.month
     readers = _readers_and_creators(month, chunk.first_reader_id, chunk.last_reader_id)
-    budgets = _budgets_at_end_of(month, list(readers))
+    budgets = budgets_in_effect_cents(user_ids=list(readers), at=month_last_instant(month))
     wallets = dict(
         Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=list(readers)).values_list(
             "user_id", "pk"
@@ -129,12 +134,12 @@ def _process_chunk(chunk_id: int) -> bool:
         for reader_pk, creators in sorted(readers.items())
     ]
     reference = payday_reference(month)
-    rows: list[Row] = []
+    rows: list[Posting] = []
     for plan in plans:
         wallet = wallets.get(plan.reader_pk)
         if plan.commission_cents:
             rows.append(
-                Row(
+                Posting(
                     wallet,
                     commission_account,
                     plan.commission_cents,
@@ -145,7 +150,7 @@ def _process_chunk(chunk_id: int) -> bool:
             )
         for creator_pk, share in plan.shares.items():
             rows.append(
-                Row(
+                Posting(
                     wallet,
                     earnings[creator_pk],
                     share,
@@ -232,13 +237,12 @@ def _plan_reader(
     wallet_cents: int,
 ) -> ReaderPlan:
     """PRODUCT.md Payday steps 1 to 6 for one reader."""
-    given = max(0, min(budget_cents, wallet_cents))
-    split = split_given(
+    split = split_reader(
         month=month,
         reader_pk=reader_pk,
-        given_cents=given,
+        budget_cents=budget_cents,
+        wallet_cents=wallet_cents,
         creator_pks=creators,
-        rate_basis_points=settings.COMMISSION_RATE_BASIS_POINTS,
     )
     return ReaderPlan(
         reader_pk=reader_pk,
@@ -258,20 +262,6 @@ def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, se
             month=month, revoked_at__isnull=True, reader_id__gte=first, reader_id__lte=last
         )
     )
-
-
-def _budgets_at_end_of(month: dt.date, reader_pks: list[int]) -> dict[int, int]:
-    """The budget in effect at the end of ``month``: the latest change before it ended."""
-    User = get_user_model()
-    latest = BudgetChange.objects.filter(
-        user=OuterRef("pk"), created_at__lt=month_end(month)
-    ).order_by("-created_at", "-id")
-    return {
-        pk: budget or 0
-        for pk, budget in User.objects.filter(pk__in=reader_pks)
-        .annotate(budget=Subquery(latest.values("amount_cents")[:1]))
-        .values_list("pk", "budget")
-    }
 
 
 def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:

@@ -1,18 +1,21 @@
+"""What payday would do if the month ended now (PRODUCT.md, Payday, steps 1 to 6), for the
+This-month page, the dashboards and the e-mails; and step 5 itself (eligible creators),
+which payday uses too."""
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 
-from payouts.ledger.services import balance_cents
+from payouts.funding.selectors import budgets_in_effect_cents
+from payouts.ledger.models import Account
+from payouts.ledger.selectors import balance_cents, balances_cents
 from tips.clicks.models import Click
-from tips.clicks.selectors import current_budget_cents
-from tips.payday.split import split_given
-
-# --- This month's estimate --------------------------------------------------------
+from tips.payday.split import Split, split_reader
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,22 +57,50 @@ def eligible_creators_by_reader(clicks: QuerySet) -> dict[int, set[int]]:
     return readers
 
 
+def estimate_splits(*, reader_ids: Iterable[int] | QuerySet, month: dt.date) -> dict[int, Split]:
+    """What payday would do for each reader if ``month`` ended now: their budget in effect
+    now, their wallet now, their eligible creators (``eligible_creators_by_reader``).
+
+    ``reader_ids`` may be a list or a subquery (``values("reader")``); three queries,
+    whatever the number of readers.
+    """
+    if not isinstance(reader_ids, QuerySet):
+        reader_ids = list(set(reader_ids))
+        if not reader_ids:
+            return {}
+    creators = eligible_creators_by_reader(
+        Click.objects.filter(month=month, revoked_at__isnull=True, reader__in=reader_ids)
+    )
+    budgets = budgets_in_effect_cents(user_ids=reader_ids)
+    balances = balances_cents(user_ids=reader_ids, kind=Account.Kind.WALLET)
+    return {
+        reader_id: split_reader(
+            month=month,
+            reader_pk=reader_id,
+            budget_cents=budgets.get(reader_id, 0),
+            wallet_cents=balances.get(reader_id, 0),
+            creator_pks=creators.get(reader_id, ()),
+        )
+        for reader_id in set(budgets) | set(creators)
+    }
+
+
 def month_estimate(reader, month: dt.date) -> Estimate:
-    """What payday would do with ``reader``'s money if ``month`` ended now (tips.split)."""
-    budget = current_budget_cents(reader)
-    wallet = balance_cents(reader, "wallet")
-    given = min(budget, wallet)
+    """What payday would do with ``reader``'s money if ``month`` ended now, with the
+    creators each share goes to and those clicked who would get nothing."""
+    budget = budgets_in_effect_cents(user_ids=[reader.pk]).get(reader.pk, 0)
+    wallet = balance_cents(reader, Account.Kind.WALLET)
     clicks = Click.objects.filter(reader=reader, month=month, revoked_at__isnull=True)
     creator_ids = set(clicks.values_list("creator_id", flat=True)) - {reader.pk}
     creators = get_user_model().objects.in_bulk(creator_ids)
     eligible = eligible_creators_by_reader(clicks).get(reader.pk, set())
     excluded = [creator for pk, creator in creators.items() if pk not in eligible]
-    split = split_given(
+    split = split_reader(
         month=month,
         reader_pk=reader.pk,
-        given_cents=given,
+        budget_cents=budget,
+        wallet_cents=wallet,
         creator_pks=eligible,
-        rate_basis_points=settings.COMMISSION_RATE_BASIS_POINTS,
     )
     return Estimate(
         budget_cents=budget,

@@ -22,13 +22,13 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flattr_clone.months import format_month, has_ended, month_end
+from flattr_clone.months import format_month, has_ended, month_end, month_last_instant
+from payouts.funding.selectors import budgets_in_effect_cents
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import system_account
 from tips.clicks.models import Click
 from tips.payday.chunks import (
     PaydayTotals,
-    _budgets_at_end_of,
     _finish,
     _plan_reader,
     _readers_and_creators,
@@ -223,7 +223,7 @@ def payday_preview(*, month: dt.date) -> PaydayTotals:
     for start in range(0, len(todo), size):
         batch = todo[start : start + size]
         found = _readers_and_creators(month, batch[0], batch[-1])
-        budgets = _budgets_at_end_of(month, batch)
+        budgets = budgets_in_effect_cents(user_ids=batch, at=month_last_instant(month))
         balances = dict(
             Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=batch).values_list(
                 "user_id", "balance_cents"

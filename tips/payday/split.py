@@ -1,7 +1,9 @@
-"""The monthly split of one reader's money (PRODUCT.md, Payday, steps 3 to 6).
+"""The monthly split of one reader's money (PRODUCT.md, Payday, steps 2 to 6).
 
-A pure function: payday, the "this month" estimate and the tests all call it,
-so there is exactly one implementation of the arithmetic.
+``split_given`` is a pure function; ``split_reader`` applies it with the platform's
+commission rate to what a reader gives. Payday, the This-month estimate, the
+dashboards and the home page's example all call these, so there is exactly one
+implementation of the arithmetic and one reader of the rate setting.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
+from django.conf import settings
+
 
 @dataclasses.dataclass(frozen=True)
 class Split:
@@ -19,6 +23,16 @@ class Split:
     net_cents: int
     # creator pk -> share in cents; creators whose share is zero are absent.
     shares: dict[int, int]
+
+
+def commission_rate_basis_points() -> int:
+    """PRODUCT.md, Payday step 3: the commission rate, in basis points (setting, default 1000)."""
+    return settings.COMMISSION_RATE_BASIS_POINTS
+
+
+def amount_given(*, budget_cents: int, wallet_cents: int) -> int:
+    """PRODUCT.md, Payday step 2: ``given`` = min(budget, wallet balance), never below zero."""
+    return max(0, min(budget_cents, wallet_cents))
 
 
 def commission_of(given_cents: int, rate_basis_points: int) -> int:
@@ -69,3 +83,22 @@ def split_given(
             shares[creator_pk] = share
     assert commission + sum(shares.values()) == given_cents
     return Split(given_cents, commission, net, shares)
+
+
+def split_reader(
+    *,
+    month: dt.date,
+    reader_pk: int,
+    budget_cents: int,
+    wallet_cents: int,
+    creator_pks: Iterable[int],
+) -> Split:
+    """PRODUCT.md, Payday steps 2 to 6 for one reader: what they give out of ``budget_cents``
+    and ``wallet_cents``, split across their eligible ``creator_pks`` at the platform's rate."""
+    return split_given(
+        month=month,
+        reader_pk=reader_pk,
+        given_cents=amount_given(budget_cents=budget_cents, wallet_cents=wallet_cents),
+        creator_pks=creator_pks,
+        rate_basis_points=commission_rate_basis_points(),
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_run
 from payouts.connect.models import PaymentAccount
-from payouts.ledger.services import balance_cents
+from payouts.ledger.selectors import balance_cents
 from tests.factories import UserFactory
 from tests.payouts.batches.test_payout_batch import stripe_creator
 

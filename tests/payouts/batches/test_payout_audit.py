@@ -6,7 +6,8 @@ from django.core import mail
 from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_prepare, payout_batch_run
 from payouts.batches.services import payout_send
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
 from tests.fake_stripe import connect as fake_connect
 

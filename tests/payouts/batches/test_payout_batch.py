@@ -12,7 +12,8 @@ from payouts.batches.runs import payout_batch_prepare, payout_batch_run
 from payouts.batches.services import payout_send
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
 from tests.fake_stripe import connect as fake_connect
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_run
 from payouts.ledger.checks import ledger_check
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from tests.factories import give_earnings
 from tests.payouts.batches.test_payout_batch import stripe_creator
 

@@ -5,7 +5,8 @@ import pytest
 from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_run
 from payouts.ledger.models import Transfer
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from payouts.webhooks.models import ProviderEvent
 from tests.fake_stripe import connect as fake_connect
 from tests.payouts.batches.test_payout_batch import stripe_creator

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from flattr_clone.months import month_end
+from flattr_clone.months import month_end, month_last_instant
 from payouts.funding.budgets import BudgetError, budget_set
 from payouts.funding.models import BudgetChange
-from payouts.funding.selectors import budget_at, budget_in_effect_at_end_of, current_budget
+from payouts.funding.selectors import budget_in_effect, budgets_in_effect_cents
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +19,18 @@ def reader():
     return UserFactory()
 
 
+def budget_now(user):
+    change = budget_in_effect(user)
+    return change.amount_cents if change else None
+
+
 def at(day, hour=12, month=10):
     return timezone.make_aware(dt.datetime(2026, month, day, hour))
 
 
 def test_a_reader_without_a_budget_has_none(reader):
-    assert current_budget(reader) is None
-    assert budget_in_effect_at_end_of(reader, OCTOBER) is None
+    assert budget_in_effect(reader) is None
+    assert budgets_in_effect_cents(user_ids=[reader.pk], at=month_last_instant(OCTOBER)) == {}
 
 
 def test_every_change_is_kept_with_its_time(reader):
@@ -33,9 +38,9 @@ def test_every_change_is_kept_with_its_time(reader):
     budget_set(user=reader, amount_cents=800, at=at(20))
 
     assert [c.amount_cents for c in BudgetChange.objects.filter(user=reader)] == [800, 500]
-    assert budget_at(reader, at(10)).amount_cents == 500
-    assert budget_at(reader, at(21)).amount_cents == 800
-    assert budget_at(reader, at(1)) is None
+    assert budget_in_effect(reader, at=at(10)).amount_cents == 500
+    assert budget_in_effect(reader, at=at(21)).amount_cents == 800
+    assert budget_in_effect(reader, at=at(1)) is None
 
 
 def test_payday_uses_the_budget_in_effect_when_the_month_ended(reader):
@@ -44,8 +49,12 @@ def test_payday_uses_the_budget_in_effect_when_the_month_ended(reader):
     # Lowered on the first instant of November: that is November's budget.
     budget_set(user=reader, amount_cents=200, at=month_end(OCTOBER))
 
-    assert budget_in_effect_at_end_of(reader, OCTOBER) == 900
-    assert budget_in_effect_at_end_of(reader, dt.date(2026, 11, 1)) == 200
+    def at_end_of(month):
+        budgets = budgets_in_effect_cents(user_ids=[reader.pk], at=month_last_instant(month))
+        return budgets[reader.pk]
+
+    assert at_end_of(OCTOBER) == 900
+    assert at_end_of(dt.date(2026, 11, 1)) == 200
 
 
 def test_setting_the_same_budget_again_writes_nothing(reader):
@@ -62,7 +71,7 @@ def test_a_budget_outside_the_limits_is_refused_and_nothing_changes(reader, amou
 
     with pytest.raises(BudgetError):
         budget_set(user=reader, amount_cents=amount)
-    assert current_budget(reader) == 300
+    assert budget_now(reader) == 300
     assert BudgetChange.objects.count() == 1
 
 
@@ -71,13 +80,13 @@ def test_the_limits_come_from_the_settings_of_the_moment(reader, settings):
 
     budget_set(user=reader, amount_cents=15000)
 
-    assert current_budget(reader) == 15000
+    assert budget_now(reader) == 15000
 
 
 def test_the_budgets_of_other_readers_are_their_own(reader):
     budget_set(user=UserFactory(), amount_cents=700)
 
-    assert current_budget(reader) is None
+    assert budget_now(reader) is None
 
 
 # --- The budget form on the wallet page ------------------------------------------------
@@ -95,7 +104,7 @@ def test_a_reader_sets_a_budget_from_the_wallet_page(client, reader):
 
     response = client.post("/wallet/budget/", {"amount": "7,50"}, follow=True)
 
-    assert current_budget(reader) == 750
+    assert budget_now(reader) == 750
     page = response.content.decode()
     assert "Your monthly budget is now €7.50." in page
     assert 'value="7.50"' in page  # the form shows the current budget
@@ -118,7 +127,7 @@ def test_a_bad_budget_is_explained_and_nothing_changes(client, reader, amount, m
 
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert current_budget(reader) == 400
+    assert budget_now(reader) == 400
 
 
 def test_the_budget_form_needs_a_csrf_token(reader):
@@ -128,7 +137,7 @@ def test_the_budget_form_needs_a_csrf_token(reader):
     client.force_login(reader)
 
     assert client.post("/wallet/budget/", {"amount": "5"}).status_code == 403
-    assert current_budget(reader) is None
+    assert budget_now(reader) is None
 
 
 def test_amounts_are_shown_in_the_readers_language(client, reader):

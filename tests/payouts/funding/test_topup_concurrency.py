@@ -4,7 +4,7 @@ import pytest
 
 from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import balance_cents
+from payouts.ledger.selectors import balance_cents
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import event_receive
 from tests.factories import UserFactory

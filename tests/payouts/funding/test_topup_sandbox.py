@@ -4,7 +4,8 @@ import pytest
 
 from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from payouts.providers import Provider
 from tests.factories import UserFactory
 

@@ -5,7 +5,8 @@ import pytest
 
 from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import balance_cents, system_account
+from payouts.ledger.selectors import balance_cents
+from payouts.ledger.services import system_account
 from payouts.webhooks.models import ProviderEvent
 from tests.factories import UserFactory
 from tests.fake_stripe import checkout as stripe_side

@@ -2,10 +2,10 @@
 
 import pytest
 
-from payouts.funding.selectors import current_budget
+from payouts.funding.selectors import budget_in_effect
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account
-from payouts.ledger.services import balance_cents
+from payouts.ledger.selectors import balance_cents
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,5 +49,5 @@ def test_a_reader_tops_up_in_the_sandbox_sets_a_budget_and_sees_both(live_server
     history = page.get_by_role("table").inner_text()
     assert "Top-up" in history and "+€25.00" in history
     assert balance_cents(reader, Account.Kind.WALLET) == 2500
-    assert current_budget(reader) == 850
+    assert budget_in_effect(reader).amount_cents == 850
     assert ledger_check(record=False).ok

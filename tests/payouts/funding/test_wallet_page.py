@@ -44,8 +44,10 @@ def test_the_page_shows_balance_and_every_movement_grouped_by_month(client, read
     wallet = wallet_of(reader)
     post_transfers(
         [
-            Posting(wallet, system_account(Account.Kind.COMMISSION), 100, "p:c", "commission"),
-            Posting(wallet, earnings_of(creator), 900, "p:s", "distribution"),
+            Posting(
+                wallet.pk, system_account(Account.Kind.COMMISSION).pk, 100, "p:c", "commission"
+            ),
+            Posting(wallet.pk, earnings_of(creator).pk, 900, "p:s", "distribution"),
         ],
         at=timezone.make_aware(dt.datetime(2026, 10, 1, 2)),
     )

@@ -12,9 +12,9 @@ from payouts.funding.models import TopUp
 from payouts.funding.topups import topup_complete, topup_dispute, topup_refund
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account
+from payouts.ledger.selectors import balance_cents
 from payouts.ledger.services import (
     InsufficientFunds,
-    balance_cents,
     earnings_of,
     post_transfer,
     system_account,

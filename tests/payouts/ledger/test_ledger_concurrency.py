@@ -7,9 +7,9 @@ from django.db import connection
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, Transfer
+from payouts.ledger.selectors import balance_cents
 from payouts.ledger.services import (
     InsufficientFunds,
-    balance_cents,
     earnings_of,
     post_transfer,
     system_account,

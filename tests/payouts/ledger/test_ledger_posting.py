@@ -2,12 +2,12 @@ import pytest
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, Transfer
+from payouts.ledger.selectors import balance_cents
 from payouts.ledger.services import (
     IdempotencyConflict,
     InsufficientFunds,
     LedgerError,
     Posting,
-    balance_cents,
     earnings_of,
     post_transfer,
     post_transfers,
@@ -90,8 +90,8 @@ def test_a_group_is_applied_whole_or_not_at_all(reader, outside):
     with pytest.raises(InsufficientFunds):
         post_transfers(
             [
-                Posting(wallet, commission, 50, "c", "commission"),
-                Posting(wallet, earnings, 451, "d", "distribution"),
+                Posting(wallet.pk, commission.pk, 50, "c", "commission"),
+                Posting(wallet.pk, earnings.pk, 451, "d", "distribution"),
             ]
         )
     assert balance_cents(reader, Account.Kind.WALLET) == 500
