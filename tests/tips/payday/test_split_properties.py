@@ -3,10 +3,11 @@
 import datetime as dt
 import hashlib
 
+from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tips.payday.split import commission_of, leftover_order, split_given
+from tips.payday.split import amount_given, commission_of, leftover_order, split_given, split_reader
 
 months = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2035, 12, 1)).map(
     lambda day: day.replace(day=1)
@@ -69,3 +70,46 @@ def test_a_leftover_order_example_matches_a_hand_computed_digest():
         pk: hashlib.sha256(f"2026-10:7:{pk}".encode()).hexdigest() for pk in (3, 11, 12, 200)
     }
     assert leftover_order(month, 7, [12, 3, 200, 11, 3]) == sorted(digests, key=digests.get)
+
+
+@given(
+    budget=st.integers(min_value=0, max_value=10**7),
+    wallet=st.integers(min_value=0, max_value=10**7),
+)
+def test_a_reader_gives_the_smaller_of_budget_and_wallet_never_more(budget, wallet):
+    given_cents = amount_given(budget_cents=budget, wallet_cents=wallet)
+
+    assert 0 <= given_cents <= budget
+    assert given_cents <= wallet
+    assert given_cents in (budget, wallet)
+
+
+@given(
+    month=months,
+    reader_pk=pks,
+    budget=st.integers(min_value=0, max_value=10**6),
+    wallet=st.integers(min_value=0, max_value=10**6),
+    creators=st.sets(pks, min_size=0, max_size=20),
+)
+@override_settings(COMMISSION_RATE_BASIS_POINTS=1000)
+def test_a_readers_split_takes_the_platform_rate_and_conserves_every_cent(
+    month, reader_pk, budget, wallet, creators
+):
+    creators.discard(reader_pk)
+    split = split_reader(
+        month=month,
+        reader_pk=reader_pk,
+        budget_cents=budget,
+        wallet_cents=wallet,
+        creator_pks=creators,
+    )
+
+    if not creators or min(budget, wallet) == 0:
+        assert (split.given_cents, split.commission_cents, split.shares) == (0, 0, {})
+        return
+    given_cents = min(budget, wallet)
+    assert split.given_cents == given_cents
+    # 10% rounded half up, written out independently of commission_of.
+    tenth, remainder = divmod(given_cents, 10)
+    assert split.commission_cents == tenth + (1 if remainder >= 5 else 0)
+    assert split.commission_cents + sum(split.shares.values()) == given_cents
