@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from django.db import connection
 
@@ -17,14 +18,22 @@ class LedgerReport:
     total_cents: int
     negative_accounts: list[dict]
     mismatched_accounts: list[dict]
+    duration_ms: int = 0
+    # The stored LedgerCheck when the check was recorded (not part of the report itself).
+    record: LedgerCheck | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        return {
+            field.name: getattr(self, field.name)
+            for field in dataclasses.fields(self)
+            if field.name != "record"
+        }
 
 
 def ledger_check(*, record: bool = True) -> LedgerReport:
     """Verify PRODUCT.md's invariants: balances sum to zero, no bounded account is negative,
     and every cached balance equals the sum of its transfers."""
+    started = time.monotonic()
     negative, mismatched = [], []
     total = 0
     count = 0
@@ -46,8 +55,11 @@ def ledger_check(*, record: bool = True) -> LedgerReport:
         negative_accounts=negative,
         mismatched_accounts=mismatched,
     )
+    report.duration_ms = int((time.monotonic() - started) * 1000)
     if record:
-        LedgerCheck.objects.create(ok=report.ok, report=report.as_dict())
+        report.record = LedgerCheck.objects.create(
+            ok=report.ok, report=report.as_dict(), duration_ms=report.duration_ms
+        )
     return report
 
 

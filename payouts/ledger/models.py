@@ -131,6 +131,7 @@ class LedgerCheck(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     ok = models.BooleanField(_("ok"))
     report = models.JSONField(_("report"), default=dict)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
 
     class Meta:
         verbose_name = _("ledger check")

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
 from payouts.funding.selectors import budgets_in_effect_cents
+from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
     LedgerError,
@@ -325,5 +326,28 @@ def _finish(run: PaydayRun) -> None:
     run.last_error = ""
     run.save()
     logger.info("payday %s done: %s", format_month(run.month), run_totals(run).as_dict())
+    run_pk = run.pk
+    transaction.on_commit(lambda: payday_check_after(run_pk=run_pk))
+
+
+def payday_check_after(*, run_pk: int) -> bool:
+    """The last step of a payday, once its last chunk has committed: the ledger self-check.
+
+    Only a ledger that still holds PRODUCT.md's invariants lets the follow-up tasks (the
+    payout batch, the monthly e-mails) start; a failure is logged CRITICAL and kept on the
+    run for operators, and nothing is paid out. Returns whether the ledger was sound.
+    """
+    run = PaydayRun.objects.get(pk=run_pk)
+    report = ledger_check()
+    PaydayRun.objects.filter(pk=run.pk).update(check_after=report.record)
+    month = format_month(run.month)
+    if not report.ok:
+        logger.critical("LEDGER CHECK FAILED after payday %s: %s", month, report.as_dict())
+        PaydayRun.objects.filter(pk=run.pk).update(
+            last_error=f"ledger check after payday failed; follow-ups not started: "
+            f"{report.as_dict()}"[:2000]
+        )
+        return False
     for path in settings.PAYDAY_FOLLOW_UP_TASKS:
-        import_string(path).delay_on_commit(month=format_month(run.month))
+        import_string(path).delay(month=month)
+    return True

@@ -41,6 +41,24 @@ class PaydayRun(models.Model):
     commission_cents = models.BigIntegerField(_("commission (cents)"), default=0)
     distributed_cents = models.BigIntegerField(_("distributed (cents)"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The ledger self-checks payday runs as steps of its own: before planning (it refuses to
+    # start on a broken ledger) and after the last chunk (follow-ups wait for it to pass).
+    check_before = models.ForeignKey(
+        "payouts.LedgerCheck",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledger check before"),
+    )
+    check_after = models.ForeignKey(
+        "payouts.LedgerCheck",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledger check after"),
+    )
 
     class Meta:
         verbose_name = _("payday run")

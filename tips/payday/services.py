@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from flattr_clone.months import format_month, has_ended, month_end, month_last_instant
 from payouts.funding.selectors import budgets_in_effect_cents
-from payouts.ledger.models import Account, Transfer
+from payouts.ledger.checks import ledger_check
+from payouts.ledger.models import Account, LedgerCheck, Transfer
 from payouts.ledger.services import system_account
 from tips.clicks.models import Click
 from tips.payday.chunks import (
@@ -125,20 +126,42 @@ def payday_run(*, month: dt.date, chunk_size: int | None = None) -> PaydayRun:
     """
     check_month_can_run(month)
     with _month_lock(month):
+        done = PaydayRun.objects.filter(month=month, status=PaydayRun.Status.DONE).first()
+        if done is not None:
+            return done
+        check = _check_before(month)
         try:
-            run = _plan_and_enqueue(month, chunk_size or settings.PAYDAY_CHUNK_SIZE)
+            run = _plan_and_enqueue(month, chunk_size or settings.PAYDAY_CHUNK_SIZE, check)
         except Exception as error:
             _record_failure(month, error)
             raise
         return PaydayRun.objects.get(pk=run.pk)
 
 
-def _plan_and_enqueue(month: dt.date, chunk_size: int) -> PaydayRun:
+def _check_before(month: dt.date) -> LedgerCheck:
+    """The first step of a payday: the ledger self-check. Payday refuses to move money on a
+    ledger that does not hold PRODUCT.md's invariants (the careful payment platforms' rule:
+    never build on a broken ledger), and says so."""
+    report = ledger_check()
+    if not report.ok:
+        logger.critical("LEDGER CHECK FAILED before payday %s: %s", month, report.as_dict())
+        error = PaydayError(
+            _(
+                "The ledger check failed, so payday for %(month)s did not start. Run "
+                "python manage.py check_ledger --json and fix the ledger first."
+            )
+            % {"month": format_month(month)}
+        )
+        _record_failure(month, error)
+        raise error
+    return report.record
 
+
+def _plan_and_enqueue(month: dt.date, chunk_size: int, check: LedgerCheck) -> PaydayRun:
     system_account(Account.Kind.COMMISSION)  # created outside the chunks' lock sets
     with transaction.atomic():
         run, created = PaydayRun.objects.select_for_update().get_or_create(
-            month=month, defaults={"chunk_size": chunk_size}
+            month=month, defaults={"chunk_size": chunk_size, "check_before": check}
         )
         if run.status == PaydayRun.Status.DONE:
             return run
@@ -148,7 +171,8 @@ def _plan_and_enqueue(month: dt.date, chunk_size: int) -> PaydayRun:
             run.status = PaydayRun.Status.RUNNING
             run.started_at = timezone.now()
             run.last_error = ""
-            run.save(update_fields=["status", "started_at", "last_error"])
+            run.check_before = check
+            run.save(update_fields=["status", "started_at", "last_error", "check_before"])
         pending = list(
             run.chunks.filter(done_at__isnull=True).order_by("number").values_list("pk", flat=True)
         )
