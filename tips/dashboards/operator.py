@@ -7,7 +7,6 @@ and they render inside the admin's own layout. Mounted at ``/admin/operations/``
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -19,9 +18,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from payouts.batches.models import Payout, PayoutBatch
+from payouts.connect.models import PaymentAccount
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, LedgerCheck
 from tips.dashboards.selectors import platform_by_month
+from tips.payday.models import PaydayRun
 
 app_name = "operator"
 
@@ -37,45 +39,27 @@ def _admin_view(view):
     return wrapped
 
 
-def _model(app_label: str, name: str):
-    """A model another feature provides, or None while it does not exist."""
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
-
-
-def payday_status(*, count: int = 3) -> list:
-    PaydayRun = _model("tips", "PaydayRun")
-    if PaydayRun is None:
-        return []
+def payday_status(*, count: int = 3) -> list[PaydayRun]:
+    """The latest payday runs, newest first."""
     return list(PaydayRun.objects.order_by("-month")[:count])
 
 
 def payout_status() -> dict:
     """The latest payout batch with its payouts counted by status, and what needs attention."""
-    PayoutBatch = _model("payouts", "PayoutBatch")
-    Payout = _model("payouts", "Payout")
-    PaymentAccount = _model("payouts", "PaymentAccount")
-    status: dict = {"batch": None, "by_status": [], "flagged_accounts": 0}
-    if PayoutBatch is not None:
-        batch = PayoutBatch.objects.order_by("-created_at", "-id").first()
-        status["batch"] = batch
-        if batch is not None and Payout is not None:
-            rows = (
-                Payout.objects.filter(batch=batch)
-                .values("status")
-                .annotate(count=Count("id"), amount=Sum("amount_cents"))
-                .order_by("status")
-            )
-            labels = dict(Payout.Status.choices)
-            status["by_status"] = [
-                {"label": labels.get(r["status"], r["status"]), **r} for r in rows
-            ]
-    if PaymentAccount is not None and hasattr(PaymentAccount, "payouts_flagged_at"):
-        status["flagged_accounts"] = PaymentAccount.objects.filter(
-            payouts_flagged_at__isnull=False
-        ).count()
+    batch = PayoutBatch.objects.order_by("-created_at", "-id").first()
+    status: dict = {"batch": batch, "by_status": [], "flagged_accounts": 0}
+    if batch is not None:
+        rows = (
+            Payout.objects.filter(batch=batch)
+            .values("status")
+            .annotate(count=Count("id"), amount=Sum("amount_cents"))
+            .order_by("status")
+        )
+        labels = dict(Payout.Status.choices)
+        status["by_status"] = [{"label": labels.get(r["status"], r["status"]), **r} for r in rows]
+    status["flagged_accounts"] = PaymentAccount.objects.filter(
+        payouts_flagged_at__isnull=False
+    ).count()
     return status
 
 
