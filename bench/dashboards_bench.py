@@ -83,8 +83,8 @@ def main() -> None:
         creator_estimate,
         last_months,
         platform_by_month,
-        reader_history,
     )
+    from tips.payday.selectors import reader_history
     from tips.payday.services import payday_run
 
     celery_app.conf.task_always_eager = True
@@ -110,7 +110,7 @@ def main() -> None:
         results,
     )
     _measure("clicks_by_thing", lambda: clicks_by_thing(creator=popular), results)
-    _measure("reader_history", lambda: reader_history(reader=reader), results)
+    _measure("reader_history", lambda: reader_history(reader=reader, limit=12), results)
     _measure("platform_by_month", lambda: platform_by_month(months=months), results)
     print(json.dumps(results))
 

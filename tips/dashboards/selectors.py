@@ -155,65 +155,6 @@ def payout_progress_percent(balance_cents: int) -> int:
 # --- Reader ---------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class ReaderMonth:
-    month: dt.date
-    given_cents: int = 0
-    commission_cents: int = 0
-    # (creator, amount in cents), largest first
-    recipients: list[tuple] = dataclasses.field(default_factory=list)
-
-    @property
-    def distributed_cents(self) -> int:
-        return self.given_cents - self.commission_cents
-
-
-def reader_history(*, reader, months: int = 12, month: dt.date | None = None) -> list[ReaderMonth]:
-    """What ``reader`` gave at each payday (newest first, at most ``months`` of them, or only
-    ``month``): the total taken from their wallet, the commission and each creator's share,
-    straight from the ledger."""
-    wallet_id = (
-        Account.objects.filter(kind=Account.Kind.WALLET, user=reader)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if wallet_id is None:
-        return []
-    transfers = Transfer.objects.filter(
-        # The wallet's id as a constant: the (debit, time) index finds its few transfers.
-        debit_id=wallet_id,
-        kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
-    )
-    if month is None:
-        transfers = transfers.filter(reference__startswith=PAYDAY_PREFIX)
-    else:
-        transfers = transfers.filter(reference=payday_reference(month))
-    transfers = transfers.select_related("credit__user").order_by(
-        "-reference", "-amount_cents", "credit__user__handle"
-    )
-    history: dict[str, ReaderMonth] = {}
-    for transfer in transfers:
-        entry = history.get(transfer.reference)
-        if entry is None:
-            if len(history) == months:
-                break
-            entry = history[transfer.reference] = ReaderMonth(
-                month_of_reference(transfer.reference)
-            )
-        entry.given_cents += transfer.amount_cents
-        if transfer.kind == Transfer.Kind.COMMISSION:
-            entry.commission_cents += transfer.amount_cents
-        else:
-            entry.recipients.append((transfer.credit.user, transfer.amount_cents))
-    return list(history.values())
-
-
-def reader_month(*, reader, month: dt.date) -> ReaderMonth:
-    """What ``reader`` gave at the payday of ``month`` (all zeros when nothing)."""
-    found = reader_history(reader=reader, month=month)
-    return found[0] if found else ReaderMonth(month)
-
-
 @dataclasses.dataclass(frozen=True)
 class ClickRow:
     click: Click

@@ -27,10 +27,10 @@ from tips.dashboards.selectors import (
     creator_earnings_by_month,
     creator_estimate,
     payout_progress_percent,
-    reader_history,
     reader_this_month,
 )
 from tips.payday.estimates import month_estimate
+from tips.payday.selectors import reader_history
 
 # --- Readers and profiles --------------------------------------------------------------
 
@@ -58,7 +58,7 @@ def _cents_as_decimal(cents: int) -> str:
 def reader_dashboard(request: HttpRequest) -> HttpResponse:
     reader = request.user
     this_month = reader_this_month(reader=reader)
-    history = reader_history(reader=reader)
+    history = reader_history(reader=reader, limit=12)
     return render(
         request,
         "dashboards/reader.html",

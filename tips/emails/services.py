@@ -21,10 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from payouts.ledger.models import Account, Transfer
-from tips.dashboards.selectors import creator_earnings_by_month, reader_month
+from tips.dashboards.selectors import creator_earnings_by_month
 from tips.emails.models import MonthlyEmail
 from tips.payday.keys import payday_reference
 from tips.payday.models import PaydayRun
+from tips.payday.selectors import reader_month
 
 logger = logging.getLogger(__name__)
 

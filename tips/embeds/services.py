@@ -3,19 +3,19 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from tips.clicks.services import ClickResult, click_register
-from tips.embeds.submissions import parse_submission
+from tips.embeds.submissions import submission_resolve
 from tips.things.models import Thing
 
 
 @transaction.atomic
-def thing_submit_and_click(*, reader, params) -> ClickResult:
+def thing_submit_and_click(*, reader, creator_handle: str, url: str, title: str) -> ClickResult:
     """The click of an auto-submit link: create the thing the link describes (owned by the
     creator it names) unless its canonical URL exists, then flattr it.
 
-    Raises ``selectors.SubmissionInvalid`` for a bad link and ``ClickRefused`` when the
+    Raises ``submissions.SubmissionInvalid`` for a bad link and ``ClickRefused`` when the
     click is not possible; in both cases no thing is created.
     """
-    submission = parse_submission(params)
+    submission = submission_resolve(creator_handle=creator_handle, url=url, title=title)
     thing = submission.thing
     if thing is None:
         try:

@@ -31,18 +31,25 @@ def default_title(url: str) -> str:
     return f"{parts.hostname}{parts.path}".rstrip("/")[:200]
 
 
-def parse_submission(params) -> Submission:
-    """Read ``creator``, ``url`` and ``title`` of an auto-submit link; never writes anything."""
+def submission_resolve(*, creator_handle: str, url: str, title: str) -> Submission:
+    """What an auto-submit link describes: the canonical ``url``, its title (``title`` with its
+    whitespace collapsed, else one made from the URL) and its creator, the thing already
+    registered at that URL (whose owner wins, whoever the link names) or the active user
+    ``creator_handle`` names (a leading ``@`` allowed). Never writes anything.
+
+    Raises ``SubmissionInvalid`` for an address that is not a web page's or a handle that
+    names nobody.
+    """
     try:
-        url = canonical_url(params.get("url", ""))
+        url = canonical_url(url)
     except InvalidURL as error:
         raise SubmissionInvalid(error.message) from error
-    title = " ".join(params.get("title", "").split())[:200] or default_title(url)
+    title = " ".join(title.split())[:200] or default_title(url)
     thing = Thing.objects.select_related("owner").filter(url=url).first()
     if thing is not None:
         # An existing thing keeps its owner, whoever the link names.
         return Submission(thing.owner, url, thing.title, thing)
-    handle = params.get("creator", "").strip().lstrip("@")
+    handle = creator_handle.strip().lstrip("@")
     creator = public_creator(handle) if handle else None
     if creator is None:
         raise SubmissionInvalid(_("This link names no creator of this platform."))

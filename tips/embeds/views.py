@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
 from tips.clicks.selectors import click_blocker, reader_click
 from tips.clicks.services import ClickRefused, ClickResult, click_register
 from tips.embeds.services import thing_submit_and_click
-from tips.embeds.submissions import SubmissionInvalid, parse_submission
+from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
 from tips.things.canonical import web_origin
 from tips.things.cards import thing_card
 from tips.things.models import Thing
@@ -113,6 +114,47 @@ def _click_message(request: HttpRequest, result: ClickResult, thing: Thing) -> N
         messages.info(request, _("You already flattred this this month."))
 
 
+def _click_response(
+    request: HttpRequest,
+    *,
+    register: Callable[[], ClickResult],
+    origin: str | None,
+    back_url: str,
+    done_url: str | None = None,
+) -> HttpResponse:
+    """The tail of every click view: the reader must be logged in and under the rate limit,
+    then ``register`` (the click service) runs. A refusal goes back to ``back_url`` (where
+    login returns too) with its reason; a click from a popup (``origin``) goes back to the
+    popup, which hands the result to the widget; any other click says how it went and goes to
+    ``done_url`` (default: the page of the thing clicked)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(back_url)
+    if not click_allowed(request.user.pk):
+        return _rate_limited(request)
+    try:
+        result = register()
+    except ClickRefused as refused:
+        messages.error(request, refused.blocker.message)
+        return redirect(back_url)
+    thing = result.click.thing
+    if origin:
+        return redirect(_expect_handoff(request, thing, origin, result.status))
+    _click_message(request, result, thing)
+    return redirect(done_url or thing.get_absolute_url())
+
+
+def _link_fields(params) -> dict[str, str]:
+    """The ``creator``, ``url`` and ``title`` of an auto-submit link, as given (empty when
+    missing)."""
+    return {name: params.get(name, "") for name in ("creator", "url", "title")}
+
+
+def _resolve(fields: dict[str, str]) -> Submission:
+    return submission_resolve(
+        creator_handle=fields["creator"], url=fields["url"], title=fields["title"]
+    )
+
+
 def embed_codes(thing: Thing) -> dict[str, str]:
     """The snippets a creator copies to their site, with absolute platform URLs."""
     site = settings.SITE_URL
@@ -166,19 +208,13 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
         next_url = _with_query(popup_path, origin=origin)
     else:
         next_url = _safe_next(request, thing.get_absolute_url())
-    if not request.user.is_authenticated:
-        return redirect_to_login(next_url)
-    if not click_allowed(request.user.pk):
-        return _rate_limited(request)
-    try:
-        result = click_register(reader=request.user, thing=thing)
-    except ClickRefused as refused:
-        messages.error(request, refused.blocker.message)
-        return redirect(next_url)
-    if origin:
-        return redirect(_expect_handoff(request, thing, origin, result.status))
-    _click_message(request, result, thing)
-    return redirect(next_url)
+    return _click_response(
+        request,
+        register=lambda: click_register(reader=request.user, thing=thing),
+        origin=origin,
+        back_url=next_url,
+        done_url=next_url,
+    )
 
 
 @keeps_opener
@@ -271,10 +307,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     """An auto-submit link: shows the thing it describes; only the click (POST) creates it."""
     params = request.POST if request.method == "POST" else request.GET
     origin = web_origin(params.get("origin"))
-    query = {k: params.get(k, "") for k in ("creator", "url", "title")}
+    query = _link_fields(params)
     here = _with_query(reverse("tips:submit"), origin=origin, **query)
     try:
-        submission = parse_submission(params)
+        submission = _resolve(query)
     except SubmissionInvalid as error:
         return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
 
@@ -292,20 +328,17 @@ def submit(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "tips/submit.html", context)
 
-    if not request.user.is_authenticated:
-        return redirect_to_login(here)
-    if not click_allowed(request.user.pk):
-        return _rate_limited(request)
-    try:
-        result = thing_submit_and_click(reader=request.user, params=params)
-    except ClickRefused as refused:
-        messages.error(request, refused.blocker.message)
-        return redirect(here)
-    thing = result.click.thing
-    if origin:
-        return redirect(_expect_handoff(request, thing, origin, result.status))
-    _click_message(request, result, thing)
-    return redirect(thing)
+    return _click_response(
+        request,
+        register=lambda: thing_submit_and_click(
+            reader=request.user,
+            creator_handle=query["creator"],
+            url=query["url"],
+            title=query["title"],
+        ),
+        origin=origin,
+        back_url=here,
+    )
 
 
 @xframe_options_exempt
@@ -313,8 +346,9 @@ def submit(request: HttpRequest) -> HttpResponse:
 def submit_widget(request: HttpRequest) -> HttpResponse:
     """The widget of an auto-submit link: the thing's widget once it exists, else a zero count."""
     origin = web_origin(request.GET.get("origin"))
+    query = _link_fields(request.GET)
     try:
-        submission = parse_submission(request.GET)
+        submission = _resolve(query)
     except SubmissionInvalid as error:
         response = HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
         response["Content-Security-Policy"] = FRAMABLE_POLICY
@@ -322,7 +356,6 @@ def submit_widget(request: HttpRequest) -> HttpResponse:
     if submission.thing is not None:
         target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
         return redirect(_with_query(target, origin=origin))
-    query = {k: request.GET.get(k, "") for k in ("creator", "url", "title")}
     context = {
         "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
         "origin": origin,

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from flattr_clone.months import month_of
-from tips.payday.selectors import history_of
+from tips.payday.selectors import reader_history
 
 
 @require_GET
@@ -15,5 +15,5 @@ def history(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tips/history.html",
-        {"months": history_of(request.user), "current_month": month_of()},
+        {"months": reader_history(reader=request.user), "current_month": month_of()},
     )

@@ -50,7 +50,7 @@ def test_past_months_show_what_the_ledger_took_and_to_whom(
     )
     assert entry.given_cents == taken == 1001
     assert entry.commission_cents == split.commission_cents == 100
-    assert {creator.pk: cents for creator, cents in entry.recipients} == split.shares
+    assert {share.creator.pk: share.cents for share in entry.shares} == split.shares
     html = response.content.decode()
     article = re.search(r'<article class="history-month".*?</article>', html, re.S).group(0)
     assert "You gave €10.01: €1.00 commission and €9.01 to creators." in article

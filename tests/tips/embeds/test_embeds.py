@@ -1,12 +1,14 @@
 import html
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 from django.urls import reverse
 
 from tests.factories import ClickFactory, ThingFactory, UserFactory, ready_reader
 from tips.clicks.models import Click
-from tips.clicks.services import click_register
+from tips.clicks.services import ClickResult, click_register
+from tips.embeds.services import thing_submit_and_click
+from tips.embeds.submissions import SubmissionInvalid, submission_resolve
 from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +300,68 @@ def test_a_broken_auto_submit_link_explains_itself(client, params, message):
     assert message in text(page)
     assert client.post(reverse("tips:submit"), params).status_code == 400
     assert not Thing.objects.exists()
+
+
+def test_an_anonymous_auto_submit_click_logs_in_and_comes_back_to_the_link(client):
+    UserFactory(handle="gina")
+    data = {"creator": "gina", "url": "https://gina.example/p", "title": "Hi"}
+
+    response = client.post(reverse("tips:submit"), data)
+
+    assert response.status_code == 302
+    login, _, query = response["Location"].partition("?")
+    assert login == reverse("account_login")
+    assert parse_qs(query) == {"next": [submit_query(**data)]}
+    assert not Thing.objects.exists()
+
+
+def test_an_auto_submit_click_over_the_rate_limit_answers_429_and_creates_nothing(client, settings):
+    settings.CLICK_RATE_LIMIT_PER_HOUR = 1
+    UserFactory(handle="hana")
+    client.force_login(ready_reader())
+    client.post(reverse("tips:submit"), {"creator": "hana", "url": "https://hana.example/1"})
+
+    response = client.post(
+        reverse("tips:submit"), {"creator": "hana", "url": "https://hana.example/2"}
+    )
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert list(Thing.objects.values_list("url", flat=True)) == ["https://hana.example/1"]
+
+
+def test_the_auto_submit_service_takes_the_links_fields_as_typed_arguments():
+    ivy = UserFactory(handle="ivy")
+    reader = ready_reader()
+
+    result = thing_submit_and_click(
+        reader=reader,
+        creator_handle=" @ivy ",
+        url="https://ivy.example/post?utm_source=feed",
+        title="  A   long\ttitle ",
+    )
+
+    thing = Thing.objects.get()
+    assert result.status == ClickResult.FLATTRED and result.click.thing == thing
+    assert (thing.owner, thing.url, thing.title) == (
+        ivy,
+        "https://ivy.example/post",
+        "A long title",
+    )
+
+
+def test_the_auto_submit_lookup_titles_an_untitled_link_after_its_address_and_writes_nothing():
+    jo = UserFactory(handle="jo")
+
+    submission = submission_resolve(creator_handle="jo", url="https://jo.example/notes/", title="")
+
+    assert (submission.creator, submission.url, submission.title) == (
+        jo,
+        "https://jo.example/notes/",
+        "jo.example/notes",
+    )
+    assert submission.thing is None
+    assert not Thing.objects.exists()
+    with pytest.raises(SubmissionInvalid) as refused:
+        submission_resolve(creator_handle="", url="https://jo.example/notes/", title="")
+    assert str(refused.value.message) == "This link names no creator of this platform."

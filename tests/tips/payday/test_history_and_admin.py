@@ -1,15 +1,21 @@
 """Readers see where their money went; operators start a payday after its dry run."""
 
+import datetime as dt
 import re
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.admin.models import LogEntry
+from django.core import mail
 from django.urls import reverse
 
+from flattr_clone.months import month_start
 from tests.factories import UserFactory
 from tests.tips.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
 from tips.payday.models import PaydayRun
+from tips.payday.selectors import reader_history, reader_month
+
+APRIL = dt.date(2025, 4, 1)
 
 
 def reader_and_creators():
@@ -58,6 +64,65 @@ def test_the_history_shows_only_the_readers_own_money(client, run_payday):
 
     assert "March 2025" not in page
     assert "No payday yet" in page
+
+
+@pytest.mark.django_db
+def test_the_reader_history_reads_each_month_from_the_record_and_the_ledger(run_payday):
+    reader, creators = reader_and_creators()
+    run_payday(MONTH)
+    click(reader, creators[0], month=APRIL)
+    set_budget(reader, 100, at=month_start(APRIL))
+    run_payday(APRIL)
+
+    april, march = reader_history(reader=reader)
+
+    assert (april.month, april.budget_cents, april.given_cents, april.commission_cents) == (
+        APRIL,
+        100,
+        100,
+        10,
+    )
+    assert [(s.creator, s.cents) for s in april.shares] == [(creators[0], 90)]
+    assert (march.month, march.budget_cents, march.given_cents, march.commission_cents) == (
+        MONTH,
+        205,
+        205,
+        21,
+    )
+    first = sha_order(MONTH, reader.pk, [c.pk for c in creators])[0]
+    assert [s.cents for s in march.shares] == [62, 61, 61]
+    assert march.shares[0].creator.pk == first
+    assert march.distributed_cents == 184
+    assert reader_history(reader=reader, limit=1) == [april]
+    assert reader_month(reader=reader, month=MONTH) == march
+    assert reader_month(reader=reader, month=dt.date(2025, 5, 1)).given_cents == 0
+    assert reader_history(reader=creators[0]) == []
+
+
+@pytest.mark.django_db
+def test_a_payday_that_gave_nothing_shows_everywhere_as_nothing_given(client, run_payday):
+    reader, creators = reader_and_creators()
+    run_payday(MONTH)
+    click(reader, creators[1], month=APRIL)
+    set_budget(reader, 0, at=month_start(APRIL))
+    mail.outbox = []
+    run_payday(APRIL)
+    client.force_login(reader)
+
+    [april] = reader_history(reader=reader, month=APRIL)
+    history = client.get(reverse("tips:history")).content.decode()
+    dashboard = client.get(reverse("dashboards:reader")).content.decode()
+
+    assert (april.budget_cents, april.given_cents, april.shares) == (0, 0, [])
+    assert "April 2025" in history and "March 2025" in history
+    assert history.count("Nothing was given this month") == 1
+    article = re.search(
+        r'<article class="history-month" data-month="2025-04">.*?</article>', dashboard, re.S
+    ).group(0)
+    assert "Nothing was given this month" in article
+    assert "You gave" not in article
+    assert "You gave €2.05: €0.21 commission and €1.84 to creators." in dashboard
+    assert reader.email not in [m.to[0] for m in mail.outbox]
 
 
 @pytest.fixture
