@@ -1,3 +1,5 @@
+"""Small helpers for views: a safe ``next`` URL, a path with a query string."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -6,7 +8,8 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` parameter if it points at this site, else ``default`` (no open redirect)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -15,6 +18,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _with_query(path: str, /, **params) -> str:
+def with_query(path: str, /, **params) -> str:
+    """``path`` with the non-empty ``params`` as its query string."""
     params = {k: v for k, v in params.items() if v}
     return f"{path}?{urlencode(params)}" if params else path

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flattr_clone.http import _safe_next
+from flattr_clone.http import safe_next
 from tips.clicks.models import Click
 from tips.clicks.services import ClickRefused
 from tips.clicks.services import click_revoke as services_click_revoke
@@ -18,7 +18,7 @@ from tips.clicks.services import click_revoke as services_click_revoke
 @login_required
 def click_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     click = get_object_or_404(Click.objects.select_related("thing"), pk=pk, reader=request.user)
-    next_url = _safe_next(request, reverse("tips:this_month"))
+    next_url = safe_next(request, reverse("tips:this_month"))
     try:
         services_click_revoke(reader=request.user, click=click)
     except ClickRefused as refused:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
 
-from flattr_clone.http import _safe_next, _with_query
+from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
 from tips.clicks.selectors import click_blocker, reader_click
@@ -102,7 +102,7 @@ def _expect_handoff(request: HttpRequest, thing: Thing, origin: str, status: str
     so it cannot be forged, and the popup consumes it on its next view.
     """
     request.session[_handoff_key(thing.pk)] = {"origin": origin, "status": status}
-    return _with_query(reverse("tips:popup", kwargs={"pk": thing.pk}), origin=origin)
+    return with_query(reverse("tips:popup", kwargs={"pk": thing.pk}), origin=origin)
 
 
 def _click_message(request: HttpRequest, result: ClickResult, thing: Thing) -> None:
@@ -205,9 +205,9 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
     popup_path = reverse("tips:popup", kwargs={"pk": thing.pk})
     if origin:
         # From the popup: back to the popup, which hands the result to the widget.
-        next_url = _with_query(popup_path, origin=origin)
+        next_url = with_query(popup_path, origin=origin)
     else:
-        next_url = _safe_next(request, thing.get_absolute_url())
+        next_url = safe_next(request, thing.get_absolute_url())
     return _click_response(
         request,
         register=lambda: click_register(reader=request.user, thing=thing),
@@ -262,7 +262,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "origin": origin,
         "thing_url": settings.SITE_URL + thing_path,
-        "popup_url": _with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
+        "popup_url": with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
     }
     response = render(request, "tips/widget.html", context)
     response["Content-Security-Policy"] = FRAMABLE_POLICY
@@ -308,7 +308,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     origin = web_origin(params.get("origin"))
     query = _link_fields(params)
-    here = _with_query(reverse("tips:submit"), origin=origin, **query)
+    here = with_query(reverse("tips:submit"), origin=origin, **query)
     try:
         submission = _resolve(query)
     except SubmissionInvalid as error:
@@ -318,7 +318,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         if submission.thing is not None:
             name = "tips:popup" if origin else "tips:thing"
             target = reverse(name, kwargs={"pk": submission.thing.pk})
-            return redirect(_with_query(target, origin=origin))
+            return redirect(with_query(target, origin=origin))
         preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
         context = {
             "submission": submission,
@@ -355,12 +355,12 @@ def submit_widget(request: HttpRequest) -> HttpResponse:
         return response
     if submission.thing is not None:
         target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
-        return redirect(_with_query(target, origin=origin))
+        return redirect(with_query(target, origin=origin))
     context = {
         "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
         "origin": origin,
-        "thing_url": settings.SITE_URL + _with_query(reverse("tips:submit"), **query),
-        "popup_url": _with_query(reverse("tips:submit"), origin=origin, **query),
+        "thing_url": settings.SITE_URL + with_query(reverse("tips:submit"), **query),
+        "popup_url": with_query(reverse("tips:submit"), origin=origin, **query),
     }
     response = render(request, "tips/widget.html", context)
     response["Content-Security-Policy"] = FRAMABLE_POLICY

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flattr_clone.http import _safe_next
+from flattr_clone.http import safe_next
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
 from tips.things.selectors import creator_things, profile_things, public_creator
@@ -85,7 +85,7 @@ def thing_hide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("“%(title)s” is visible again.") % {"title": thing})
-    return redirect(_safe_next(request, reverse("tips:my_things")))
+    return redirect(safe_next(request, reverse("tips:my_things")))
 
 
 @require_GET
