@@ -301,27 +301,31 @@ def payout_fail(
 
 
 @transaction.atomic
-def payout_reversal_record(*, transfer: dict) -> int | None:
+def payout_reversal_record(
+    *, provider_transfer_id: str, payout_id: int | None, reversed_total_cents: int
+) -> int | None:
     """A paid transfer was (partly) reversed by the provider: restore the creator's earnings.
 
-    ``transfer`` is the provider's transfer object; its ``amount_reversed`` is the
-    cumulative total. Only the part not yet restored is posted, under a key naming
-    that total, so a replayed or out-of-order event restores nothing twice.
+    ``provider_transfer_id`` is the provider's transfer; ``payout_id`` the payout its
+    metadata names, if any (it finds a payout whose transfer id we never heard back);
+    ``reversed_total_cents`` the cumulative amount reversed so far. Only the part not
+    yet restored is posted, under a key naming that total, so a replayed or
+    out-of-order event restores nothing twice.
     Returns the cents restored by this call, or None when no payout made this transfer.
+    Raises ``PayoutNotSettledYet`` while the payout is still being sent.
     """
     payout = (
         Payout.objects.select_for_update()
-        .filter(provider_transfer_id=transfer.get("id") or "-")
+        .filter(provider_transfer_id=provider_transfer_id or "-")
         .first()
     )
     if payout is None:
         # The transfer may be ours before we heard back from Stripe (a lost answer).
-        payout_id = str((transfer.get("metadata") or {}).get("payout") or "")
         payout = (
             Payout.objects.select_for_update()
-            .filter(pk=int(payout_id), provider=Provider.STRIPE, provider_transfer_id="")
+            .filter(pk=payout_id, provider=Provider.STRIPE, provider_transfer_id="")
             .first()
-            if payout_id.isdigit()
+            if payout_id is not None
             else None
         )
         if payout is None:
@@ -330,7 +334,7 @@ def payout_reversal_record(*, transfer: dict) -> int | None:
         # Its money is still in transit; once the payout is settled, Stripe's next
         # delivery of this event restores it.
         raise PayoutNotSettledYet(f"payout {payout.pk} is still being sent")
-    total = min(int(transfer.get("amount_reversed") or 0), payout.amount_cents)
+    total = min(reversed_total_cents, payout.amount_cents)
     delta = total - payout.reversed_cents
     if delta <= 0 or payout.status not in (Payout.Status.PAID, Payout.Status.REVERSED):
         return 0
@@ -354,18 +358,3 @@ def payout_reversal_record(*, transfer: dict) -> int | None:
         fields.append("status")
     payout.save(update_fields=fields)
     return delta
-
-
-def platform_event_handle(event: dict) -> str:
-    """Hook for the platform webhook (``/webhooks/stripe/``): the ``transfer.*`` events.
-
-    Transfers are made with the platform's own keys, so Stripe reports their
-    reversals on the platform endpoint, not on the Connect one.
-    """
-    if event.get("type") != "transfer.reversed":
-        return "ignored"
-    obj = (event.get("data") or {}).get("object") or {}
-    restored = payout_reversal_record(transfer=obj)
-    if restored is None:
-        return "unknown_transfer"
-    return "restored" if restored else "nothing_to_restore"

@@ -8,6 +8,7 @@ webhooks (and the return page) when the account can receive transfers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 
@@ -51,6 +52,16 @@ def get_paid_state(user) -> str:
     return account.status
 
 
+def stripe_account_of(*, provider_account_id: str) -> PaymentAccount | None:
+    """The payment account of a Stripe connected account id (``acct_...``), if it is ours."""
+    if not provider_account_id:
+        # Accounts still being created at Stripe have no id yet; none of them is meant.
+        return None
+    return PaymentAccount.objects.filter(
+        provider=Provider.STRIPE, provider_account_id=provider_account_id
+    ).first()
+
+
 def stripe_available() -> bool:
     return bool(settings.STRIPE_SECRET_KEY) and not settings.PAYMENTS_SANDBOX
 
@@ -84,7 +95,9 @@ def connect_start(*, user, refresh_url: str, return_url: str) -> str:
             provider_account_id=created["id"], updated_at=timezone.now()
         )
         account.refresh_from_db()
-        _apply_state(account, created, at=timezone.now())
+        connect_state_apply(
+            account=account, state=stripe_connect.account_state(created), at=timezone.now()
+        )
     try:
         return stripe_connect.create_onboarding_link(
             account_id=account.provider_account_id,
@@ -144,7 +157,7 @@ def connect_refresh(*, user) -> PaymentAccount | None:
         # The webhook will bring the state; the page shows what we know.
         logger.warning("refreshing connected account %s failed: %s", account.pk, error)
         return account
-    _apply_state(account, remote, at=at)
+    connect_state_apply(account=account, state=stripe_connect.account_state(remote), at=at)
     account.refresh_from_db()
     return account
 
@@ -180,17 +193,40 @@ def connect_flag_clear(*, account: PaymentAccount) -> bool:
     )
 
 
-def _apply_state(account: PaymentAccount, remote: dict, *, at: dt.datetime) -> bool:
-    """Store the connected account's state unless a newer one was stored already.
+def connect_state_apply(
+    *, account: PaymentAccount, state: stripe_connect.AccountState, at: dt.datetime
+) -> bool:
+    """Store the connected account's state read at ``at``, unless a newer one was stored already.
 
     Stripe stamps events to the second, so times are compared to the second; an event
     of the same second as our last read is applied (it is at least as recent).
+    Returns whether the state was stored.
     """
-    state = stripe_connect.account_state(remote)
     at = at.replace(microsecond=0)
     updated = (
         PaymentAccount.objects.filter(pk=account.pk)
         .filter(Q(synced_at__isnull=True) | Q(synced_at__lte=at))
-        .update(**state, synced_at=at, updated_at=timezone.now())
+        .update(**dataclasses.asdict(state), synced_at=at, updated_at=timezone.now())
+    )
+    return bool(updated)
+
+
+def connect_deauthorize(*, provider_account_id: str, at: dt.datetime) -> bool:
+    """The creator disconnected their Stripe account from the platform (at ``at``): it can
+    no longer receive payouts. Returns False when no account of ours has this id, or when a
+    newer state was stored already."""
+    if not provider_account_id:
+        return False
+    updated = (
+        PaymentAccount.objects.filter(
+            provider=Provider.STRIPE, provider_account_id=provider_account_id
+        )
+        .filter(Q(synced_at__isnull=True) | Q(synced_at__lte=at))
+        .update(
+            status=PaymentAccount.Status.RESTRICTED,
+            disabled_reason="deauthorized",
+            synced_at=at,
+            updated_at=timezone.now(),
+        )
     )
     return bool(updated)

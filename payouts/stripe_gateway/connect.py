@@ -13,6 +13,8 @@ Stripe: ``TransientError`` (try again with the same idempotency key) and
 
 from __future__ import annotations
 
+import dataclasses
+
 import stripe
 
 from payouts.stripe_gateway import client
@@ -143,8 +145,21 @@ def find_transfer(*, transfer_group: str, metadata: dict[str, str]) -> dict | No
     return None
 
 
-def account_state(account: dict) -> dict:
-    """The fields of a connected account we keep: can it receive transfers, and if not, why."""
+@dataclasses.dataclass(frozen=True)
+class AccountState:
+    """The fields of a connected account we keep: can it receive transfers, and if not, why.
+
+    ``status`` is one of ``PaymentAccount.Status``; the names are the model's fields.
+    """
+
+    status: str
+    details_submitted: bool
+    disabled_reason: str
+    requirements_due: list[str]
+
+
+def account_state(account: dict) -> AccountState:
+    """Parse a Stripe account object (an API answer or an ``account.updated`` event's)."""
     requirements = account.get("requirements") or {}
     capabilities = account.get("capabilities") or {}
     due = sorted(
@@ -163,9 +178,9 @@ def account_state(account: dict) -> dict:
         status = "pending"
     else:
         status = "restricted"
-    return {
-        "status": status,
-        "details_submitted": details_submitted,
-        "disabled_reason": disabled_reason,
-        "requirements_due": due,
-    }
+    return AccountState(
+        status=status,
+        details_submitted=details_submitted,
+        disabled_reason=disabled_reason,
+        requirements_due=due,
+    )

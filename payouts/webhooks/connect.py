@@ -1,83 +1,43 @@
+"""Handlers of Stripe's Connect webhook (``/webhooks/stripe/connect/``): the state of
+creators' connected accounts.
+
+Events are stored under their own provider name, ``stripe_connect``: the Connect
+endpoint has its own secret and its own event ids. Each handler's note is the word
+the endpoint answers with (``applied``, ``stale``, ``unknown_account``).
+"""
+
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
-
-from payouts.connect.models import PaymentAccount
-from payouts.connect.services import _apply_state
-from payouts.providers import Provider
+from payouts.connect.services import connect_deauthorize, connect_state_apply, stripe_account_of
+from payouts.stripe_gateway.connect import account_state
 from payouts.webhooks.models import ProviderEvent
+from payouts.webhooks.services import EventHandlers, Handled
 
-# ProviderEvent.provider of the events received on the Connect endpoint.
-CONNECT_EVENTS = "stripe_connect"
-
-
-# --- Webhooks ----------------------------------------------------------------------
+CONNECT_EVENTS = EventHandlers(provider="stripe_connect")
 
 
-def _record_event_once(event: dict, *, provider: str) -> ProviderEvent | None:
-    """The stored event the first time this event id is seen; None for a replay."""
-    obj = (event.get("data") or {}).get("object") or {}
-    try:
-        with transaction.atomic():
-            return ProviderEvent.objects.create(
-                provider=provider,
-                event_id=event["id"],
-                event_type=str(event.get("type", ""))[:100],
-                object_id=str(obj.get("id") or "")[:255],
-                outcome=ProviderEvent.Outcome.PROCESSED,
-                payload=event,
-            )
-    except IntegrityError:
-        return None
+def _created_at(event: dict) -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(event.get("created") or 0), tz=dt.UTC)
 
 
-@transaction.atomic
-def connect_event_handle(event: dict) -> str:
-    """Apply one verified Connect webhook event; returns what was done (for logs and tests).
-
-    The event id is stored in the same transaction as its effect, so an event is
-    applied exactly once, and a failure leaves it to Stripe's next delivery.
-    """
-    stored = _record_event_once(event, provider=CONNECT_EVENTS)
-    if stored is None:
-        return "replay"
-    outcome = _connect_event_apply(event)
-    if outcome in ("ignored", "unknown_account"):
-        stored.outcome = (
-            ProviderEvent.Outcome.IGNORED if outcome == "ignored" else ProviderEvent.Outcome.UNKNOWN
-        )
-        stored.note = outcome
-        stored.save(update_fields=["outcome", "note"])
-    return outcome
+@CONNECT_EVENTS.handles("account.updated")
+def _account_updated(event: dict) -> Handled:
+    remote = (event.get("data") or {}).get("object") or {}
+    account = stripe_account_of(provider_account_id=str(remote.get("id") or ""))
+    if account is None:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown_account")
+    applied = connect_state_apply(
+        account=account, state=account_state(remote), at=_created_at(event)
+    )
+    return Handled(ProviderEvent.Outcome.PROCESSED, note="applied" if applied else "stale")
 
 
-def _connect_event_apply(event: dict) -> str:
-    kind = event.get("type")
-    obj = (event.get("data") or {}).get("object") or {}
-    at = dt.datetime.fromtimestamp(int(event.get("created") or 0), tz=dt.UTC)
-    if kind == "account.updated":
-        account = PaymentAccount.objects.filter(
-            provider=Provider.STRIPE, provider_account_id=obj.get("id", "")
-        ).first()
-        if account is None:
-            return "unknown_account"
-        return "applied" if _apply_state(account, obj, at=at) else "stale"
-    if kind == "account.application.deauthorized":
-        updated = (
-            PaymentAccount.objects.filter(
-                provider=Provider.STRIPE, provider_account_id=event.get("account") or ""
-            )
-            .filter(Q(synced_at__isnull=True) | Q(synced_at__lte=at))
-            .update(
-                status=PaymentAccount.Status.RESTRICTED,
-                disabled_reason="deauthorized",
-                synced_at=at,
-                updated_at=timezone.now(),
-            )
-        )
-        return "applied" if updated else "unknown_account"
-    return "ignored"
+@CONNECT_EVENTS.handles("account.application.deauthorized")
+def _account_deauthorized(event: dict) -> Handled:
+    if connect_deauthorize(
+        provider_account_id=str(event.get("account") or ""), at=_created_at(event)
+    ):
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="applied")
+    return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown_account")

@@ -1,3 +1,25 @@
+"""The signed Stripe webhooks: the only CSRF-exempt views, trusted because they are signed.
+
+Each verified event goes to ``event_receive`` with its endpoint's handlers
+(``payouts.webhooks.platform`` or ``payouts.webhooks.connect``), which stores it once.
+
+Answers of the platform endpoint (JSON):
+- 400 when the signature is missing, forged or stale: nothing is stored;
+- 503 when no webhook secret is configured (Stripe retries once it is);
+- 200 for every genuine event, including ones about sessions or payments the
+  platform does not know: the signature proves Stripe sent them, so they are not
+  attacks, and retrying cannot make them known (e.g. a session made by another
+  integration on the same Stripe account). They are recorded as ``unknown`` for
+  operators to see in the admin, and move no money;
+- 500 when a refund, dispute or reversal arrives before the payment or payout it
+  reverses is settled (Stripe does not promise order): nothing is stored and Stripe
+  delivers it again later.
+
+The Connect endpoint answers in plain text with what was done: ``applied``,
+``stale`` (an older state than the one stored), ``unknown_account``, ``ignored``
+(a type it does not handle) or ``replay``.
+"""
+
 from __future__ import annotations
 
 import logging
@@ -8,12 +30,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from payouts.batches.services import PayoutNotSettledYet
-from payouts.funding.topups import (
-    TopUpNotPaidYet,
-)
+from payouts.funding.topups import TopUpNotPaidYet
 from payouts.stripe_gateway import SignatureVerificationError, StripeNotConfigured, verify_event
-from payouts.webhooks.connect import connect_event_handle
-from payouts.webhooks.services import STRIPE, event_receive
+from payouts.webhooks.connect import CONNECT_EVENTS
+from payouts.webhooks.models import ProviderEvent
+from payouts.webhooks.platform import PLATFORM_EVENTS
+from payouts.webhooks.services import event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +58,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if not event.get("id"):
         return JsonResponse({"error": "not an event"}, status=400)
     try:
-        record, first = event_receive(provider=STRIPE, event=event)
+        record, first = event_receive(handlers=PLATFORM_EVENTS, event=event)
     except (TopUpNotPaidYet, PayoutNotSettledYet) as error:
         logger.warning(
             "Stripe event %s arrived early, asking for redelivery: %s", event["id"], error
@@ -63,6 +85,16 @@ def connect_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Connect webhooks are not configured.", status=503)
     except (SignatureVerificationError, ValueError):
         return HttpResponse("Invalid signature.", status=400)
-    outcome = connect_event_handle(event)
+    record, first = event_receive(handlers=CONNECT_EVENTS, event=event)
+    outcome = _connect_answer(record, first=first)
     logger.info("connect webhook %s %s: %s", event.get("type"), event.get("id"), outcome)
     return HttpResponse(outcome, content_type="text/plain")
+
+
+def _connect_answer(record: ProviderEvent, *, first: bool) -> str:
+    if not first:
+        return "replay"
+    if record.outcome == ProviderEvent.Outcome.IGNORED:
+        return "ignored"
+    # The handler's word: applied, stale or unknown_account.
+    return record.note

@@ -6,6 +6,7 @@ from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
 from payouts.webhooks.models import ProviderEvent
+from payouts.webhooks.platform import PLATFORM_EVENTS
 from payouts.webhooks.services import event_receive
 from tests.factories import UserFactory
 from tests.payouts.ledger.test_ledger_concurrency import run_in_threads
@@ -46,7 +47,7 @@ def topup():
 def test_the_same_event_delivered_by_many_threads_at_once_credits_once(topup):
     event = paid_session_event("evt_race", "checkout.session.completed", topup)
 
-    results = run_in_threads(8, lambda i: event_receive(provider="stripe", event=event))
+    results = run_in_threads(8, lambda i: event_receive(handlers=PLATFORM_EVENTS, event=event))
 
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(first for _record, first in results) == [False] * 7 + [True]
@@ -60,7 +61,7 @@ def test_different_events_for_one_session_at_once_credit_once(topup):
     results = run_in_threads(
         8,
         lambda i: event_receive(
-            provider="stripe", event=paid_session_event(f"evt_{i}", kinds[i % 2], topup)
+            handlers=PLATFORM_EVENTS, event=paid_session_event(f"evt_{i}", kinds[i % 2], topup)
         ),
     )
 
