@@ -12,6 +12,8 @@ The flow (Liberapay's rule: the row is written before the provider is called):
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -224,10 +226,23 @@ def _take_back(topup: TopUp, amount_cents: int, *, key: str, kind: str) -> list[
     return post_transfers(postings)
 
 
+@dataclasses.dataclass(frozen=True)
+class TakenBack:
+    """What a refund or dispute booked: the top-up it reverses and the transfers it wrote
+    (none when it was booked already or there was nothing left to take back)."""
+
+    topup: TopUp
+    transfers: list[Transfer]
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(transfer.amount_cents for transfer in self.transfers)
+
+
 @transaction.atomic
 def topup_refund(
     *, provider: str, payment_id: str, refunded_total_cents: int, topup_id: int | None = None
-) -> list[Transfer]:
+) -> TakenBack:
     """Book a refund reported as the payment's cumulative refunded amount.
 
     Only the part not booked yet moves (Stripe reports totals, and a later event
@@ -238,13 +253,13 @@ def topup_refund(
     total = min(refunded_total_cents, topup.amount_cents)
     new = total - topup.refunded_cents
     if new <= 0:
-        return []
+        return TakenBack(topup, [])
     transfers = _take_back(
         topup, new, key=f"{topup.ledger_key}:refund:{total}", kind=Transfer.Kind.REFUND
     )
     topup.refunded_cents = total
     topup.save(update_fields=["refunded_cents"])
-    return transfers
+    return TakenBack(topup, transfers)
 
 
 @transaction.atomic
@@ -255,7 +270,7 @@ def topup_dispute(
     dispute_id: str,
     amount_cents: int,
     topup_id: int | None = None,
-) -> list[Transfer]:
+) -> TakenBack:
     """Take back a disputed payment (the provider already withdrew it from us), once per
     dispute; the shortfall of the wallet goes to losses. Raises ``TopUpUnknown`` or
     ``TopUpNotPaidYet``."""
@@ -263,8 +278,8 @@ def topup_dispute(
     key = f"{topup.ledger_key}:dispute:{dispute_id}"
     booked = list(Transfer.objects.filter(idempotency_key__in=[key, f"{key}:loss"]))
     if booked:
-        return booked
+        return TakenBack(topup, booked)
     amount = min(amount_cents, topup.amount_cents)
     if amount <= 0:
-        return []
-    return _take_back(topup, amount, key=key, kind=Transfer.Kind.DISPUTE)
+        return TakenBack(topup, [])
+    return TakenBack(topup, _take_back(topup, amount, key=key, kind=Transfer.Kind.DISPUTE))

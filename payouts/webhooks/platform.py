@@ -86,7 +86,7 @@ def _session_failed(event: dict) -> Handled:
 def _charge_refunded(event: dict) -> Handled:
     charge = event["data"]["object"]
     try:
-        transfers = topup_refund(
+        taken = topup_refund(
             provider=STRIPE,
             payment_id=charge.get("payment_intent") or "",
             topup_id=_topup_id(charge),
@@ -96,8 +96,8 @@ def _charge_refunded(event: dict) -> Handled:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
     return Handled(
         ProviderEvent.Outcome.PROCESSED,
-        _topup_of(transfers),
-        f"refund booked: {sum(t.amount_cents for t in transfers)} cents",
+        taken.topup,
+        f"refund booked: {taken.amount_cents} cents",
     )
 
 
@@ -105,7 +105,7 @@ def _charge_refunded(event: dict) -> Handled:
 def _dispute_created(event: dict) -> Handled:
     dispute = event["data"]["object"]
     try:
-        transfers = topup_dispute(
+        taken = topup_dispute(
             provider=STRIPE,
             payment_id=dispute.get("payment_intent") or "",
             topup_id=_topup_id(dispute),
@@ -116,8 +116,8 @@ def _dispute_created(event: dict) -> Handled:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
     return Handled(
         ProviderEvent.Outcome.PROCESSED,
-        _topup_of(transfers),
-        f"dispute booked: {sum(t.amount_cents for t in transfers)} cents",
+        taken.topup,
+        f"dispute booked: {taken.amount_cents} cents",
     )
 
 
@@ -140,11 +140,3 @@ def _transfer_reversed(event: dict) -> Handled:
     return Handled(
         ProviderEvent.Outcome.PROCESSED, note="restored" if restored else "nothing_to_restore"
     )
-
-
-def _topup_of(transfers) -> TopUp | None:
-    for transfer in transfers:
-        pk = transfer.reference.removeprefix("topup:")
-        if pk.isdigit():
-            return TopUp.objects.filter(pk=int(pk)).first()
-    return None
