@@ -14,7 +14,7 @@ from django.db import connection
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday.expected import Reader, expected_payday
 from tests.tips.payday.faults import InjectedCrash
 from tests.tips.payday.helpers import (
@@ -22,7 +22,6 @@ from tests.tips.payday.helpers import (
     click,
     commission_total,
     earnings,
-    fund,
     set_budget,
     wallet,
 )
@@ -40,7 +39,7 @@ def build_world():
     readers, specs = [], []
     for budget, balance, targets in plan:
         reader = UserFactory()
-        fund(reader, balance)
+        TopUpFactory(user=reader, amount_cents=balance)
         set_budget(reader, budget)
         for index in targets:
             click(reader, creators[index])

@@ -7,14 +7,14 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from tests.factories import UserFactory
-from tests.tips.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.payday.helpers import MONTH, click, set_budget, sha_order, wallet
 from tips.payday.models import PaydayRun
 
 
 def reader_and_creators():
     reader = UserFactory(display_name="Rita Reader")
-    fund(reader, 1000)
+    TopUpFactory(user=reader, amount_cents=1000)
     set_budget(reader, 205)
     creators = [UserFactory(display_name=name) for name in ("Ada Author", "Bo Blogger", "Cy Coder")]
     for creator in creators:
