@@ -25,12 +25,9 @@ def reader_clicking(creator, *, budget=500, balance=500, month=MONTH):
 
 
 @pytest.fixture
-def blocking_hook(settings):
-    faults.entered.clear()
-    faults.release.clear()
-    settings.PAYDAY_FAULT_HOOK = "tests.tips.payday.faults.block_in_first_chunk"
-    yield
-    faults.release.set()
+def blocking_hook():
+    with faults.blocking_first_chunk():
+        yield
 
 
 def in_thread(target):
