@@ -282,7 +282,7 @@ class PayoutFactory(factory.django.DjangoModelFactory):
             raise ValueError(f"PayoutFactory makes sending, paid or failed payouts, not {status}")
         if not PaymentAccount.objects.filter(user=user).exists():
             PaymentAccountFactory(user=user)
-        give_earnings(user, amount_cents, reader=UserFactory())
+        give_earnings(user, amount_cents)
         payout = payout_create(batch=batch, user=user)
         if payout is None:
             raise ValueError(f"{user} cannot be paid out now (see eligible_earnings)")
