@@ -6,6 +6,8 @@ The flow (Liberapay's rule: the row is written before the provider is called):
 2. The provider confirms the payment: Stripe's signed webhook, or the sandbox's
    test payment page. Both call ``topup_complete``, the only code that credits a
    wallet from outside, once per top-up (ledger key ``topup:<pk>``).
+   ``topup_sandbox_pay`` takes steps 1 and 2 at once through the sandbox, as a reader
+   paying on the test page would (the demo's seed data and the tests fund wallets so).
 3. A refund or dispute debits the wallet up to its balance; what the wallet no
    longer holds (already given to creators) is booked to the losses account.
 """
@@ -30,7 +32,7 @@ from payouts.ledger.services import (
     system_account,
     wallet_of,
 )
-from payouts.providers import TopUpUnavailable, deployment_provider
+from payouts.providers import Provider, TopUpUnavailable, deployment_provider
 
 
 class TopUpError(ValueError):
@@ -153,6 +155,26 @@ def topup_complete(
         update_fields=["status", "session_id", "payment_id", "failure_reason", "completed_at"]
     )
     return topup
+
+
+def topup_sandbox_pay(*, user, amount_cents: int) -> TopUp:
+    """Top up ``user``'s wallet through the offline sandbox, exactly as a reader does it: open
+    the top-up (``topup_start``), then pay it on the sandbox's test payment page (the page's
+    own ``topup_complete`` call). The demo's seed data and the tests fund wallets with it.
+
+    Raises ``TopUpUnavailable`` unless ``settings.PAYMENTS_SANDBOX`` is on (nothing is
+    written then) and ``TopUpError`` for an amount the top-up form refuses.
+    """
+    if not settings.PAYMENTS_SANDBOX:
+        raise TopUpUnavailable("the payment sandbox is off")
+    topup, _url = topup_start(user=user, amount_cents=amount_cents)
+    return topup_complete(
+        provider=Provider.SANDBOX,
+        session_id=topup.session_id,
+        amount_cents=topup.amount_cents,
+        currency=topup.currency,
+        payment_id=topup.session_id,
+    )
 
 
 @transaction.atomic

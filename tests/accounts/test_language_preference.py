@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from tests.factories import UserFactory
-from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.dashboards.helpers import click, last_month, run_payday, set_budget, thing_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_the_monthly_summary_speaks_the_readers_language(django_capture_on_commi
     english = UserFactory(email="ann@example.com", language="")
     creator = UserFactory(monthly_emails=False)
     for person in (reader, english):
-        fund(person, 3000)
+        TopUpFactory(user=person, amount_cents=3000)
         set_budget(person, 1000)
         click(person, thing_of(creator, f"t-{person.pk}"), last_month())
     mail.outbox = []

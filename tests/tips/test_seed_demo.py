@@ -8,10 +8,11 @@ from django.db.models import F
 
 from accounts.models import User
 from flattr_clone.months import month_of, previous_month
-from payouts.funding.models import BudgetChange
+from payouts.funding.models import BudgetChange, TopUp
 from payouts.ledger.checks import ledger_check
-from payouts.ledger.models import Transfer
+from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
+from tests.factories import AccountFactory, TransferFactory, UserFactory
 from tips.clicks.models import Click
 from tips.things.models import Thing
 
@@ -93,5 +94,45 @@ def test_it_refuses_to_run_in_production(settings):
     settings.EMBEDDED = False
 
     with pytest.raises(CommandError, match="embedded demo"):
+        seed()
+    assert User.objects.count() == 0
+
+
+def test_the_wallets_are_topped_up_through_the_sandbox_as_a_reader_would():
+    seed()
+
+    top_ups = TopUp.objects.order_by("user__email")
+    assert [(t.user.email, t.amount_cents) for t in top_ups] == [
+        ("alice@example.com", 5000),
+        ("bob@example.com", 2500),
+        ("chloe@example.com", 10000),
+    ]
+    for top_up in top_ups:
+        assert (top_up.provider, top_up.status) == ("sandbox", TopUp.Status.PAID)
+        transfer = Transfer.objects.get(idempotency_key=f"topup:{top_up.pk}")
+        assert (transfer.kind, transfer.amount_cents) == ("top_up", top_up.amount_cents)
+
+
+def test_a_demo_funded_under_the_former_seed_key_is_not_funded_again():
+    alice = UserFactory(email="alice@example.com", handle="alice")
+    TransferFactory(
+        credit=AccountFactory(kind=Account.Kind.WALLET, user=alice),
+        amount_cents=5000,
+        idempotency_key="seed:topup:alice@example.com",
+        kind="top_up",
+        reference="seed",
+    )
+
+    seed()
+
+    assert balance_cents(alice, "wallet") == 5000
+    assert not TopUp.objects.filter(user=alice).exists()
+    assert TopUp.objects.count() == 2
+
+
+def test_it_refuses_to_run_without_the_payment_sandbox(settings):
+    settings.PAYMENTS_SANDBOX = False
+
+    with pytest.raises(CommandError, match="offline payment sandbox"):
         seed()
     assert User.objects.count() == 0

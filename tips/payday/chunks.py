@@ -35,6 +35,7 @@ from tips.clicks.models import Click
 from tips.payday.estimates import eligible_creators_by_reader
 from tips.payday.keys import commission_key, payday_reference, share_key
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.payday.signals import payday_chunk_stage
 from tips.payday.split import split_reader
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def _process_chunk(chunk_id: int) -> bool:
     now = timezone.now()
     write_transfers(rows, at=now, locked=locked)
     _write_records(run, plans, now)
-    _fault_point("chunk_written", chunk.number)
+    payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
     chunk.save(update_fields=["done_at"])
     PaydayRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
@@ -172,7 +173,11 @@ def _process_chunk(chunk_id: int) -> bool:
     run.refresh_from_db()
     if run.chunks_done == run.chunks_total:
         _finish(run)
-    transaction.on_commit(lambda: _fault_point("chunk_committed", chunk.number))
+    transaction.on_commit(
+        lambda: payday_chunk_stage.send(
+            sender=PaydayChunk, stage="chunk_committed", chunk_number=chunk.number
+        )
+    )
     return True
 
 
@@ -219,14 +224,6 @@ def _write_records(run: PaydayRun, plans: list[ReaderPlan], now: dt.datetime) ->
         batch_size=500,
         ignore_conflicts=True,
     )
-
-
-def _fault_point(stage: str, chunk_number: int) -> None:
-    """Test-only crash injection: ``settings.PAYDAY_FAULT_HOOK`` names a callable (unset in
-    every real deployment) that the crash tests use to kill the process at this point."""
-    hook = getattr(settings, "PAYDAY_FAULT_HOOK", "")
-    if hook:
-        import_string(hook)(stage=stage, chunk_number=chunk_number)
 
 
 def _plan_reader(

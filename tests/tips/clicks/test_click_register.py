@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from flattr_clone.months import month_of, previous_month
 from payouts.ledger.services import system_account, wallet_of
-from tests.factories import ClickFactory, ThingFactory, UserFactory, fund_reader, ready_reader
+from tests.factories import (
+    BudgetChangeFactory,
+    ClickFactory,
+    ThingFactory,
+    UserFactory,
+    fund_reader,
+    ready_reader,
+)
 from tips.clicks.models import Click
 from tips.clicks.services import ClickRefused, click_register, click_revoke
 
@@ -83,9 +90,7 @@ def test_a_reader_without_budget_is_told_to_set_one(client):
 
 def test_a_budget_of_zero_counts_as_no_budget(client):
     reader = ready_reader()
-    from payouts.funding.models import BudgetChange
-
-    BudgetChange.objects.create(user=reader, amount_cents=0)
+    BudgetChangeFactory(user=reader, amount_cents=0)
     page = refused(client, reader, ThingFactory())
     assert "Set a monthly budget to flattr." in page
 

@@ -7,12 +7,11 @@ from django.db.models import Count, Sum
 from django.test import override_settings
 from django.urls import reverse
 
-from flattr_clone.months import month_of, previous_month
+from flattr_clone.months import previous_month
 from payouts.ledger.models import Transfer
 from payouts.ledger.services import earnings_of
-from tests.factories import UserFactory
-from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
-from tips.payday.split import split_given
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.dashboards.helpers import click, last_month, run_payday, set_budget, thing_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def paid_month(django_capture_on_commit_callbacks):
     essay, poem = thing_of(alice, "essay", "An essay"), thing_of(alice, "poem", "A poem")
     song = thing_of(bob, "song", "A song")
     for reader, budget, wallet in zip(readers, [1000, 500, 333], [5000, 300, 2000], strict=True):
-        fund(reader, wallet)
+        TopUpFactory(user=reader, amount_cents=wallet)
         set_budget(reader, budget)
     before = previous_month(last_month())
     click(readers[0], essay, before)
@@ -73,32 +72,20 @@ def test_the_table_and_the_chart_show_the_ledger(client, paid_month):
 
 
 def test_last_months_shares_follow_the_split(paid_month):
-    alice, bob, readers = paid_month["alice"], paid_month["bob"], paid_month["readers"]
+    alice, bob = paid_month["alice"], paid_month["bob"]
     month = last_month()
-    expected = {alice.pk: 0, bob.pk: 0}
-    # Givens after the month before last took reader0's budget once.
-    givens = {readers[0].pk: 1000, readers[1].pk: 300, readers[2].pk: 333}
-    clicked = {
-        readers[0].pk: [alice.pk, bob.pk],
-        readers[1].pk: [alice.pk],
-        readers[2].pk: [bob.pk],
-    }
-    for reader_pk, creators in clicked.items():
-        split = split_given(
-            month=month,
-            reader_pk=reader_pk,
-            given_cents=givens[reader_pk],
-            creator_pks=creators,
-            rate_basis_points=1000,
-        )
-        for creator_pk, share in split.shares.items():
-            expected[creator_pk] += share
-    assert ledger_earnings(alice, month) == (expected[alice.pk], 2)
-    assert ledger_earnings(bob, month) == (expected[bob.pk], 2)
+    # What each reader gave last month (the month before last took reader0's budget once):
+    # reader0 budget 1000 of 4000 left → commission (1000 * 1000 + 5000) // 10000 = 100,
+    #   net 900 over Alice and Bob = 450 each, no leftover cent;
+    # reader1 its whole wallet 300 → commission (300 * 1000 + 5000) // 10000 = 30, net 270,
+    #   all to Alice;
+    # reader2 budget 333 → commission (333 * 1000 + 5000) // 10000 = 33, net 300, all to Bob.
+    assert ledger_earnings(alice, month) == (450 + 270, 2)
+    assert ledger_earnings(bob, month) == (450 + 300, 2)
 
 
 def test_this_months_estimate_sums_the_creators_shares(client, paid_month):
-    alice, bob, readers = paid_month["alice"], paid_month["bob"], paid_month["readers"]
+    alice, readers = paid_month["alice"], paid_month["readers"]
     essay, poem, song = paid_month["things"]
     click(readers[0], essay)
     click(readers[0], song)
@@ -106,15 +93,10 @@ def test_this_months_estimate_sums_the_creators_shares(client, paid_month):
     revoked = click(readers[2], poem)
     revoked.revoked_at = revoked.created_at
     revoked.save()
-    month = month_of()
-    # Wallets after two paydays: reader0 5000-1000-1000, reader1 0 (gave its 300).
-    share0 = split_given(
-        month=month,
-        reader_pk=readers[0].pk,
-        given_cents=1000,
-        creator_pks=[alice.pk, bob.pk],
-        rate_basis_points=1000,
-    ).shares[alice.pk]
+    # Wallets after two paydays: reader0 5000-1000-1000, reader1 0 (gave its 300). Reader0
+    # would give its budget 1000: commission (1000 * 1000 + 5000) // 10000 = 100, net 900
+    # over Alice and Bob = 450 each. Reader1 gives nothing, reader2's click is revoked.
+    share0 = 450
 
     client.force_login(alice)
     response = client.get(reverse("dashboards:creator"))
@@ -225,7 +207,7 @@ def test_the_estimate_takes_the_same_few_queries_for_3_or_30_readers(
     def add_readers(count):
         for _ in range(count):
             reader = UserFactory()
-            fund(reader, 1000)
+            TopUpFactory(user=reader, amount_cents=1000)
             set_budget(reader, 500)
             click(reader, mine)
             click(reader, theirs)

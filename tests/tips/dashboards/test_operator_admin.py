@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from payouts.ledger.models import LedgerCheck, Transfer
-from tests.factories import UserFactory
-from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.dashboards.helpers import click, last_month, run_payday, set_budget, thing_of
 from tips.clicks.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_the_monthly_volume_is_the_ledgers(operator_client, django_capture_on_co
     creators = [UserFactory() for _ in range(3)]
     readers = [UserFactory() for _ in range(4)]
     for n, reader in enumerate(readers):
-        fund(reader, 1500)
+        TopUpFactory(user=reader, amount_cents=1500)
         set_budget(reader, 777 + n)
         click(reader, thing_of(creators[n % 3], f"t{n}"), last_month())
     click(readers[0], thing_of(creators[1], "extra"), last_month())
@@ -178,7 +178,7 @@ def test_it_shows_the_earnings_held_for_suspended_creators(
     from accounts.suspensions import user_suspend
 
     creator, reader = UserFactory(), UserFactory()
-    fund(reader, 1000)
+    TopUpFactory(user=reader, amount_cents=1000)
     set_budget(reader, 1000)
     click(reader, thing_of(creator, "p"), last_month())
     run_payday(last_month(), django_capture_on_commit_callbacks)

@@ -6,10 +6,10 @@ from accounts.suspensions import SuspensionError, user_suspend, user_unsuspend
 from flattr_clone.months import month_of
 from payouts.ledger.models import Transfer
 from payouts.ledger.services import earnings_of
-from tests.factories import UserFactory
-from tests.tips.dashboards.helpers import click, fund, last_month, run_payday, set_budget, thing_of
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.dashboards.helpers import click, last_month, run_payday, set_budget, thing_of
+from tests.tips.payday.expected import expected_split
 from tips.dashboards.selectors import creator_estimate
-from tips.payday.split import split_given
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_a_suspended_creator_gets_nothing_at_payday_and_the_others_share_it(
     honest = [UserFactory(), UserFactory()]
     cheat = UserFactory()
     reader = UserFactory()
-    fund(reader, 5000)
+    TopUpFactory(user=reader, amount_cents=5000)
     set_budget(reader, 1000)
     for creator in [*honest, cheat]:
         click(reader, thing_of(creator, "post"), last_month())
@@ -30,20 +30,15 @@ def test_a_suspended_creator_gets_nothing_at_payday_and_the_others_share_it(
 
     assert earnings_of(cheat).balance_cents == 0
     assert not Transfer.objects.filter(credit__user=cheat).exists()
-    split = split_given(
-        month=last_month(),
-        reader_pk=reader.pk,
-        given_cents=1000,
-        creator_pks=[c.pk for c in honest],
-        rate_basis_points=1000,
-    )
+    # Given 1000: commission (1000 * 1000 + 5000) // 10000 = 100; net 900 over the two
+    # honest creators = 450 each, no leftover cent.
     for creator in honest:
-        assert earnings_of(creator).balance_cents == split.shares[creator.pk] == 450
+        assert earnings_of(creator).balance_cents == 450
 
 
 def test_the_creator_estimate_of_a_suspended_creator_is_zero(client):
     cheat, reader = UserFactory(), UserFactory()
-    fund(reader, 5000)
+    TopUpFactory(user=reader, amount_cents=5000)
     set_budget(reader, 1000)
     click(reader, thing_of(cheat, "post"))
     user_suspend(user=cheat, reason="Click farm")
@@ -84,7 +79,8 @@ def test_a_suspension_needs_a_reason_and_keeps_the_first_one():
 )
 def test_the_live_estimate_is_the_sum_of_each_readers_split(readers, suspended):
     """Whatever the budgets, wallets, clicks and suspensions, a creator's estimate is the sum of
-    their shares in every reader's split_given, and the readers' estimates add up exactly."""
+    their shares of every reader's money by PRODUCT.md's rule (recomputed independently of
+    tips.payday.split), and the readers' estimates add up exactly."""
     creators = [UserFactory() for _ in range(4)]
     things = [thing_of(c, "p") for c in creators]
     for index in suspended:
@@ -95,20 +91,19 @@ def test_the_live_estimate_is_the_sum_of_each_readers_split(readers, suspended):
     for budget, wallet, clicked in readers:
         reader = UserFactory()
         if wallet:
-            fund(reader, wallet)
+            TopUpFactory(user=reader, amount_cents=wallet)
         set_budget(reader, budget)
         for index in clicked:
             click(reader, things[index])
-        split = split_given(
-            month=month_of(),
-            reader_pk=reader.pk,
-            given_cents=min(budget, wallet),
-            creator_pks=[creators[i].pk for i in clicked if i not in suspended],
-            rate_basis_points=1000,
+        commission, shares = expected_split(
+            month_of(),
+            reader.pk,
+            min(budget, wallet),
+            [creators[i].pk for i in clicked if i not in suspended],
         )
-        total_given += split.given_cents
-        total_commission += split.commission_cents
-        for pk, share in split.shares.items():
+        total_given += commission + sum(shares.values())
+        total_commission += commission
+        for pk, share in shares.items():
             expected[pk] += share
     estimates = {c.pk: creator_estimate(creator=c).amount_cents for c in creators}
     assert estimates == expected

@@ -1,11 +1,12 @@
-"""PRODUCT.md's payday rule written out a second time, independently of tips.split, so the
-tests compare the code against the rule rather than against itself."""
+"""PRODUCT.md's payday rule written out a second time, independently of tips.payday.split, so
+the tests compare the code against the rule rather than against itself."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
+
+from tests.tips.payday.helpers import sha_order
 
 
 @dataclasses.dataclass
@@ -14,6 +15,24 @@ class Reader:
     budget: int
     wallet: int
     clicked: list[int]  # creator pks, possibly repeated, possibly the reader's own pk
+
+
+def expected_split(
+    month: dt.date, reader_pk: int, given: int, creators: list[int], rate: int = 1000
+) -> tuple[int, dict[int, int]]:
+    """(commission, {creator: share}) of ``given`` cents over the distinct eligible
+    ``creators`` (steps 3 to 6); creators whose share is zero cents are left out."""
+    creators = sorted(set(creators))
+    if not creators or given <= 0:
+        return 0, {}
+    commission = (given * rate + 5000) // 10000
+    net = given - commission
+    shares = {}
+    for position, pk in enumerate(sha_order(month, reader_pk, creators)):
+        share = net // len(creators) + (position < net % len(creators))
+        if share:
+            shares[pk] = share
+    return commission, shares
 
 
 def expected_payday(
@@ -29,16 +48,9 @@ def expected_payday(
         if not creators or given <= 0:
             wallets[reader.pk] = reader.wallet
             continue
-        commission = (given * rate + 5000) // 10000
-        net = given - commission
-        order = sorted(
-            creators,
-            key=lambda pk: hashlib.sha256(
-                f"{month.year:04d}-{month.month:02d}:{reader.pk}:{pk}".encode()
-            ).hexdigest(),
-        )
-        for position, pk in enumerate(order):
-            earned[pk] = earned.get(pk, 0) + net // len(order) + (position < net % len(order))
+        commission, shares = expected_split(month, reader.pk, given, creators, rate)
+        for pk in creators:
+            earned[pk] = earned.get(pk, 0) + shares.get(pk, 0)
         wallets[reader.pk] = reader.wallet - given
         commission_total += commission
     return wallets, earned, commission_total

@@ -1,43 +1,77 @@
-"""Test-only crash injection for payday, plugged in through ``settings.PAYDAY_FAULT_HOOK``.
+"""Crash injection for payday: receivers of ``tips.payday.signals.payday_chunk_stage``, which
+payday sends at fixed points of each chunk. Production code knows nothing of them.
 
 ``kill_at`` sends SIGKILL to its own process at the stage named by the environment
 (``PAYDAY_TEST_KILL=chunk_written:2``): no Python cleanup, no rollback by us; PostgreSQL sees
-the connection drop, exactly as with a machine that dies. ``raise_at`` raises inside the
-chunk's transaction; ``block_in_first_chunk`` holds a chunk open until a test releases it.
+the connection drop, exactly as with a machine that dies. The payday subprocess of the crash
+tests connects it at start-up (``crash_settings`` installs ``crash_app``). ``raising_at``
+raises inside the chunk's transaction; ``blocking_first_chunk`` holds the first chunk open
+until a test releases it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterator
 
 from celery import shared_task
-from django.conf import settings
+
+from tips.payday.signals import payday_chunk_stage
 
 
 class InjectedCrash(RuntimeError):
     pass
 
 
-def kill_at(*, stage: str, chunk_number: int) -> None:
+@contextlib.contextmanager
+def connected(receiver: Callable) -> Iterator[None]:
+    """``receiver`` hears every chunk stage inside the block (in every thread)."""
+    payday_chunk_stage.connect(receiver, weak=False)
+    try:
+        yield
+    finally:
+        payday_chunk_stage.disconnect(receiver)
+
+
+def kill_at(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
     if os.environ.get("PAYDAY_TEST_KILL") == f"{stage}:{chunk_number}":
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def raise_at(*, stage: str, chunk_number: int) -> None:
-    if getattr(settings, "PAYDAY_TEST_RAISE", "") == f"{stage}:{chunk_number}":
-        raise InjectedCrash(f"injected crash at {stage} of chunk {chunk_number}")
+def raising_at(point: str) -> contextlib.AbstractContextManager[None]:
+    """Inside the block, payday raises ``InjectedCrash`` at ``point`` (``chunk_written:3``)."""
+
+    def crash(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
+        if f"{stage}:{chunk_number}" == point:
+            raise InjectedCrash(f"injected crash at {stage} of chunk {chunk_number}")
+
+    return connected(crash)
 
 
 entered = threading.Event()
 release = threading.Event()
 
 
-def block_in_first_chunk(*, stage: str, chunk_number: int) -> None:
+def block_in_first_chunk(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
     if stage == "chunk_written" and chunk_number == 1:
         entered.set()
         release.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def blocking_first_chunk() -> Iterator[None]:
+    """Inside the block, the first chunk waits in its transaction (once written) until
+    ``release`` is set; ``entered`` is set when it gets there. Leaving the block releases it."""
+    entered.clear()
+    release.clear()
+    with connected(block_in_first_chunk):
+        try:
+            yield
+        finally:
+            release.set()
 
 
 follow_ups: list[dict] = []

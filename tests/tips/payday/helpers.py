@@ -1,52 +1,33 @@
-"""Building blocks for payday tests: real rows, real ledger postings, no mocks."""
+"""Building blocks for payday tests: real rows, real ledger postings, no mocks. Wallets are
+funded with ``tests.factories.TopUpFactory``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 
 from django.utils import timezone
 
 from flattr_clone.months import month_end, month_start
 from payouts.funding.models import BudgetChange
-from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import post_transfer, system_account, wallet_of
+from payouts.ledger.models import Account
+from tests.factories import BudgetChangeFactory, ClickFactory
 from tips.clicks.models import Click
-from tips.things.models import Thing
 
 MONTH = dt.date(2025, 3, 1)
-_serial = itertools.count(1)
-
-
-def fund(user, cents: int) -> None:
-    """A top-up from the sandbox, as the wallet feature posts it."""
-    post_transfer(
-        debit=system_account(Account.Kind.EXTERNAL, "sandbox"),
-        credit=wallet_of(user),
-        amount_cents=cents,
-        idempotency_key=f"test-topup:{next(_serial)}",
-        kind=Transfer.Kind.TOP_UP,
-    )
 
 
 def set_budget(user, cents: int, *, at: dt.datetime | None = None) -> BudgetChange:
-    return BudgetChange.objects.create(
-        user=user, amount_cents=cents, created_at=at or month_start(MONTH)
-    )
+    return BudgetChangeFactory(user=user, amount_cents=cents, created_at=at or month_start(MONTH))
 
 
 def click(reader, creator, *, month: dt.date = MONTH, revoked: bool = False) -> Click:
-    """A click made directly in the database (the click service's own rules are not ours)."""
-    serial = next(_serial)
-    thing = Thing.objects.create(
-        owner=creator, url=f"https://example.com/{creator.pk}/{serial}", title=f"Post {serial}"
-    )
+    """A click on a new thing of ``creator``, stored directly (the click service's own rules
+    are not ours)."""
     at = month_start(month) + dt.timedelta(days=1)
-    return Click.objects.create(
+    return ClickFactory(
         reader=reader,
-        thing=thing,
-        creator=creator,
+        thing__owner=creator,
         month=month,
         created_at=at,
         revoked_at=at + dt.timedelta(hours=1) if revoked else None,

@@ -3,9 +3,9 @@ finishes last closes the run and enqueues the follow-up tasks."""
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday import faults
-from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tests.tips.payday.helpers import MONTH, click, earnings, set_budget, wallet
 from tips.payday.models import PaydayRun
 from tips.payday.services import payday_run
 
@@ -17,7 +17,7 @@ def three_readers():
     readers = []
     for _ in range(3):
         reader = UserFactory()
-        fund(reader, 1000)
+        TopUpFactory(user=reader, amount_cents=1000)
         set_budget(reader, 500)
         click(reader, creator)
         readers.append(reader)

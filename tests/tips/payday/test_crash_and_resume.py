@@ -14,7 +14,8 @@ from django.db import connection
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.payday import faults
 from tests.tips.payday.expected import Reader, expected_payday
 from tests.tips.payday.faults import InjectedCrash
 from tests.tips.payday.helpers import (
@@ -22,7 +23,6 @@ from tests.tips.payday.helpers import (
     click,
     commission_total,
     earnings,
-    fund,
     set_budget,
     wallet,
 )
@@ -40,7 +40,7 @@ def build_world():
     readers, specs = [], []
     for budget, balance, targets in plan:
         reader = UserFactory()
-        fund(reader, balance)
+        TopUpFactory(user=reader, amount_cents=balance)
         set_budget(reader, budget)
         for index in targets:
             click(reader, creators[index])
@@ -124,20 +124,17 @@ def test_a_killed_payday_resumes_to_the_balances_of_a_clean_run(kill_at):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("point", ["chunk_written:1", "chunk_written:3", "chunk_written:4"])
-def test_a_chunk_that_fails_inside_its_transaction_leaves_a_resumable_run(settings, point):
+def test_a_chunk_that_fails_inside_its_transaction_leaves_a_resumable_run(point):
     readers, creators, specs = build_world()
-    settings.PAYDAY_FAULT_HOOK = "tests.tips.payday.faults.raise_at"
-    settings.PAYDAY_TEST_RAISE = point
     from tips.payday.services import payday_run
 
-    with pytest.raises(InjectedCrash):
+    with faults.raising_at(point), pytest.raises(InjectedCrash):
         payday_run(month=MONTH, chunk_size=1)
 
     run = PaydayRun.objects.get(month=MONTH)
     assert run.status == PaydayRun.Status.FAILED
     assert "injected crash" in run.last_error
     assert run.chunks_done == int(point.split(":")[1]) - 1
-    settings.PAYDAY_TEST_RAISE = ""
 
     payday_run(month=MONTH)
 

@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from flattr_clone.months import month_start
-from tests.factories import UserFactory
-from tests.tips.payday.helpers import MONTH, click, fund, set_budget, sha_order, wallet
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.payday.helpers import MONTH, click, set_budget, sha_order, wallet
 from tips.payday.models import PaydayRun
 from tips.payday.selectors import reader_history, reader_month
 
@@ -20,7 +20,7 @@ APRIL = dt.date(2025, 4, 1)
 
 def reader_and_creators():
     reader = UserFactory(display_name="Rita Reader")
-    fund(reader, 1000)
+    TopUpFactory(user=reader, amount_cents=1000)
     set_budget(reader, 205)
     creators = [UserFactory(display_name=name) for name in ("Ada Author", "Bo Blogger", "Cy Coder")]
     for creator in creators:

@@ -8,9 +8,9 @@ from django.db import connection
 
 from flattr_clone.months import month_of, previous_month
 from payouts.ledger.models import Transfer
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday import faults
-from tests.tips.payday.helpers import MONTH, click, earnings, fund, set_budget, wallet
+from tests.tips.payday.helpers import MONTH, click, earnings, set_budget, wallet
 from tips.payday.chunks import payday_chunk_process
 from tips.payday.models import PaydayChunk, PaydayRun
 from tips.payday.services import PaydayBusy, PaydayError, payday_run
@@ -18,19 +18,16 @@ from tips.payday.services import PaydayBusy, PaydayError, payday_run
 
 def reader_clicking(creator, *, budget=500, balance=500, month=MONTH):
     reader = UserFactory()
-    fund(reader, balance)
+    TopUpFactory(user=reader, amount_cents=balance)
     set_budget(reader, budget)
     click(reader, creator, month=month)
     return reader
 
 
 @pytest.fixture
-def blocking_hook(settings):
-    faults.entered.clear()
-    faults.release.clear()
-    settings.PAYDAY_FAULT_HOOK = "tests.tips.payday.faults.block_in_first_chunk"
-    yield
-    faults.release.set()
+def blocking_hook():
+    with faults.blocking_first_chunk():
+        yield
 
 
 def in_thread(target):

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from flattr_clone.months import format_month, month_of
-from tests.factories import UserFactory
-from tests.tips.payday.helpers import click, earnings, fund, set_budget, wallet
+from tests.factories import TopUpFactory, UserFactory
+from tests.tips.payday.helpers import click, earnings, set_budget, wallet
 from tips.payday.models import PaydayRun
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def world():
     readers = []
     for budget, balance in [(205, 1000), (1000, 300)]:
         reader = UserFactory()
-        fund(reader, balance)
+        TopUpFactory(user=reader, amount_cents=balance)
         set_budget(reader, budget)
         for creator in creators:
             click(reader, creator)

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Transfer
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday.expected import Reader, expected_payday
 from tests.tips.payday.helpers import (
     MONTH,
     click,
     commission_total,
     earnings,
-    fund,
     set_budget,
     wallet,
 )
@@ -44,14 +44,6 @@ world = st.fixed_dictionaries(
 )
 
 
-def make_user(label):
-    User = get_user_model()
-    count = User.objects.count()
-    return User.objects.create(
-        email=f"{label}{count}@example.com", handle=f"{label}{count}", password="!"
-    )
-
-
 @settings(
     max_examples=30,
     deadline=None,
@@ -60,7 +52,7 @@ def make_user(label):
 @given(spec=world)
 def test_payday_moves_exactly_what_the_rule_says(spec, run_payday):
     with transaction.atomic():
-        creators = [make_user("creator") for _ in range(spec["creators"])]
+        creators = UserFactory.create_batch(spec["creators"])
         ineligible = set()
         for index in spec["suspended"]:
             if index < len(creators):
@@ -69,9 +61,9 @@ def test_payday_moves_exactly_what_the_rule_says(spec, run_payday):
                 ineligible.add(creators[index].pk)
         readers = []
         for reader_spec in spec["readers"]:
-            reader = make_user("reader")
+            reader = UserFactory()
             if reader_spec["wallet"]:
-                fund(reader, reader_spec["wallet"])
+                TopUpFactory(user=reader, amount_cents=reader_spec["wallet"])
             set_budget(reader, reader_spec["budget"])
             clicked = []
             for target in reader_spec["clicks"]:

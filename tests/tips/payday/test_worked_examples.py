@@ -6,14 +6,13 @@ import pytest
 
 from flattr_clone.months import month_end, month_start
 from payouts.ledger.models import Transfer
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday.helpers import (
     MONTH,
     after,
     click,
     commission_total,
     earnings,
-    fund,
     set_budget,
     sha_order,
     wallet,
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def reader_with(budget: int, balance: int):
     reader = UserFactory()
-    fund(reader, balance)
+    TopUpFactory(user=reader, amount_cents=balance)
     set_budget(reader, budget)
     return reader
 

@@ -1,8 +1,9 @@
 """``python manage.py seed_demo``: demo people, money, things and clicks for the embedded demo.
 
-Idempotent: every row is looked up before it is created and every ledger transfer has a
-fixed idempotency key, so running it again adds nothing. Each part is a small function
-so features can switch a part to their own service later.
+Idempotent: every row is looked up before it is created and a wallet is topped up only if
+it never was, so running it again adds nothing. The wallets are funded through the offline
+payment sandbox exactly as a reader funds one (``topup_sandbox_pay``). Each part is a small
+function so features can switch a part to their own service later.
 """
 
 import datetime as dt
@@ -17,7 +18,8 @@ from django.utils import timezone
 from accounts.models import User
 from flattr_clone.months import month_of, month_start, previous_month
 from payouts.funding.models import BudgetChange
-from payouts.ledger.services import post_transfer, system_account, wallet_of
+from payouts.funding.topups import topup_sandbox_pay
+from payouts.ledger.models import Account, Transfer
 from tips.clicks.models import Click
 from tips.things.models import Thing
 
@@ -100,17 +102,14 @@ def seed_user(*, email: str, handle: str, name: str, staff: bool = False) -> tup
     return user, created
 
 
-def seed_wallet(*, user: User, amount_cents: int, at: dt.datetime) -> None:
-    """Fund the reader's wallet from the sandbox, once (the key is fixed per reader)."""
-    post_transfer(
-        debit=system_account("external", "sandbox"),
-        credit=wallet_of(user),
-        amount_cents=amount_cents,
-        idempotency_key=f"seed:topup:{user.email}",
-        kind="top_up",
-        reference="seed",
-        at=at,
+def seed_wallet(*, user: User, amount_cents: int) -> None:
+    """Top the reader's wallet up through the offline sandbox, as the reader would, unless it
+    was ever topped up (demo databases seeded before used the key ``seed:topup:<email>``)."""
+    topped_up = Transfer.objects.filter(
+        credit__kind=Account.Kind.WALLET, credit__user=user, kind=Transfer.Kind.TOP_UP
     )
+    if not topped_up.exists():
+        topup_sandbox_pay(user=user, amount_cents=amount_cents)
 
 
 def seed_budget(*, user: User, amount_cents: int, at: dt.datetime) -> None:
@@ -162,9 +161,15 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it only runs in the "
                 "embedded demo (no SECRET_KEY)."
             )
+        if not settings.PAYMENTS_SANDBOX:
+            raise CommandError(
+                "seed_demo funds the demo wallets through the offline payment sandbox, which is "
+                "off while STRIPE_SECRET_KEY is set."
+            )
         now = timezone.now()
-        # Funded and budgeted before last month began, so last month's payday can run.
-        funded_at = month_start(previous_month(month_of(now)))
+        # Budgeted before last month began, so last month's payday can run (it takes the
+        # budget in effect at the end of the month and what the wallet holds when it runs).
+        budgeted_at = month_start(previous_month(month_of(now)))
         with transaction.atomic():
             operator, _ = seed_user(
                 email=OPERATOR[0], handle=OPERATOR[1], name=OPERATOR[2], staff=True
@@ -172,8 +177,8 @@ class Command(BaseCommand):
             readers = []
             for spec in READERS:
                 reader, _ = seed_user(email=spec.email, handle=spec.handle, name=spec.name)
-                seed_wallet(user=reader, amount_cents=spec.top_up_cents, at=funded_at)
-                seed_budget(user=reader, amount_cents=spec.budget_cents, at=funded_at)
+                seed_wallet(user=reader, amount_cents=spec.top_up_cents)
+                seed_budget(user=reader, amount_cents=spec.budget_cents, at=budgeted_at)
                 readers.append(reader)
             things: list[Thing] = []
             for spec in CREATORS:

@@ -1,0 +1,15 @@
+"""A test-only app for the payday subprocess of the crash tests: once Django is ready, it
+connects ``faults.kill_at`` to payday's chunk stages. Installed by ``crash_settings`` only."""
+
+from django.apps import AppConfig
+
+
+class PaydayCrashConfig(AppConfig):
+    name = "tests.tips.payday"
+    label = "payday_crash_tests"
+
+    def ready(self) -> None:
+        from tests.tips.payday.faults import kill_at
+        from tips.payday.signals import payday_chunk_stage
+
+        payday_chunk_stage.connect(kill_at, dispatch_uid="payday-crash-tests-kill-at")
