@@ -3,7 +3,7 @@
 A transfer moves ``amount_cents`` from its debit account to its credit account.
 An account's balance is the sum of its credits minus the sum of its debits;
 ``balance_cents`` caches it and is updated in the same transaction as the
-transfer (see ``payouts.ledger.post_transfers``). Money that entered from
+transfer (see ``payouts.ledger.services.post_transfers``). Money that entered from
 outside sits, negated, on an external account, so all balances sum to zero.
 """
 

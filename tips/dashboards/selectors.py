@@ -187,7 +187,7 @@ class ReaderThisMonth:
 
 def reader_this_month(*, reader) -> ReaderThisMonth:
     """The reader's unrevoked clicks this month with the payday estimate if the month ended now
-    (``tips.selectors.month_estimate``, the same one the This-month page shows)."""
+    (``tips.payday.estimates.month_estimate``, the same one the This-month page shows)."""
     month = month_of()
     estimate = month_estimate(reader, month)
     shares = {creator.pk: cents for creator, cents in estimate.shares}

@@ -1,4 +1,4 @@
-"""Forms parse and check input; the services in tips.services do the writing."""
+"""Forms parse and check input; the services in tips.things.services do the writing."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
