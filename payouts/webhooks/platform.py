@@ -1,13 +1,16 @@
 """Handlers of the platform's Stripe webhook (``/webhooks/stripe/``): top-ups, refunds,
 disputes, and reversals of payout transfers.
 
-Each handler reads Stripe's object and calls one typed service; what it returns is
-stored on the event's ``ProviderEvent``. An event about a session or payment the
-platform does not know is recorded as ``unknown`` and moves no money.
+Each handler first reads what it needs of Stripe's object into a small typed record (a
+field of the wrong type refuses the event before anything is stored), then calls one
+typed service; what it returns is stored on the event's ``ProviderEvent``. An event
+about a session or payment the platform does not know is recorded as ``unknown`` and
+moves no money.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from payouts.batches.services import payout_reversal_record
@@ -22,6 +25,7 @@ from payouts.funding.topups import (
     topup_waiting,
 )
 from payouts.providers import Provider
+from payouts.webhooks.events import Event, Fields
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import EventHandlers, Handled
 
@@ -39,23 +43,52 @@ def _row_id(value) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _topup_id(obj: dict) -> int | None:
-    return _row_id((obj.get("metadata") or {}).get("topup") or obj.get("client_reference_id"))
+def _topup_id(obj: Fields) -> int | None:
+    return _row_id(
+        obj.fields("metadata").values.get("topup") or obj.values.get("client_reference_id")
+    )
 
 
-@PLATFORM_EVENTS.handles("checkout.session.completed", "checkout.session.async_payment_succeeded")
-def _session_paid_or_waiting(event: dict) -> Handled:
-    session = event["data"]["object"]
-    lookup = {"provider": STRIPE, "session_id": session["id"], "topup_id": _topup_id(session)}
+@dataclasses.dataclass(frozen=True)
+class Session:
+    """What the top-up handlers read of a Checkout Session event."""
+
+    event_type: str
+    session_id: str
+    topup_id: int | None
+    paid: bool
+    amount_cents: int
+    currency: str
+    payment_id: str
+
+
+def _session(event: Event) -> Session:
+    session = event.object
+    return Session(
+        event_type=event.type,
+        session_id=session.text("id", required=True),
+        topup_id=_topup_id(session),
+        paid=session.text("payment_status") == "paid",
+        amount_cents=session.whole("amount_total"),
+        currency=session.text("currency"),
+        payment_id=session.text("payment_intent"),
+    )
+
+
+@PLATFORM_EVENTS.handles(
+    "checkout.session.completed", "checkout.session.async_payment_succeeded", parse=_session
+)
+def _session_paid_or_waiting(session: Session) -> Handled:
+    lookup = {"provider": STRIPE, "session_id": session.session_id, "topup_id": session.topup_id}
     try:
-        if session.get("payment_status") != "paid":
+        if not session.paid:
             topup = topup_waiting(**lookup)
             return Handled(ProviderEvent.Outcome.PROCESSED, topup, "payment not confirmed yet")
         topup = topup_complete(
             **lookup,
-            amount_cents=int(session.get("amount_total") or 0),
-            currency=session.get("currency") or "",
-            payment_id=session.get("payment_intent") or "",
+            amount_cents=session.amount_cents,
+            currency=session.currency,
+            payment_id=session.payment_id,
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
@@ -65,32 +98,50 @@ def _session_paid_or_waiting(event: dict) -> Handled:
     return Handled(ProviderEvent.Outcome.PROCESSED, topup, "wallet credited")
 
 
-@PLATFORM_EVENTS.handles("checkout.session.async_payment_failed", "checkout.session.expired")
-def _session_failed(event: dict) -> Handled:
-    session = event["data"]["object"]
-    failed = event["type"] == "checkout.session.async_payment_failed"
+@PLATFORM_EVENTS.handles(
+    "checkout.session.async_payment_failed", "checkout.session.expired", parse=_session
+)
+def _session_failed(session: Session) -> Handled:
+    failed = session.event_type == "checkout.session.async_payment_failed"
     try:
         topup = topup_abandon(
             provider=STRIPE,
-            session_id=session["id"],
-            topup_id=_topup_id(session),
+            session_id=session.session_id,
+            topup_id=session.topup_id,
             status=TopUp.Status.FAILED if failed else TopUp.Status.CANCELED,
-            reason=event["type"],
+            reason=session.event_type,
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
-    return Handled(ProviderEvent.Outcome.PROCESSED, topup, event["type"])
+    return Handled(ProviderEvent.Outcome.PROCESSED, topup, session.event_type)
 
 
-@PLATFORM_EVENTS.handles("charge.refunded")
-def _charge_refunded(event: dict) -> Handled:
-    charge = event["data"]["object"]
+@dataclasses.dataclass(frozen=True)
+class Refund:
+    """What ``charge.refunded`` says: the charge's cumulative refunded amount."""
+
+    payment_id: str
+    topup_id: int | None
+    refunded_total_cents: int
+
+
+def _refund(event: Event) -> Refund:
+    charge = event.object
+    return Refund(
+        payment_id=charge.text("payment_intent"),
+        topup_id=_topup_id(charge),
+        refunded_total_cents=charge.whole("amount_refunded"),
+    )
+
+
+@PLATFORM_EVENTS.handles("charge.refunded", parse=_refund)
+def _charge_refunded(refund: Refund) -> Handled:
     try:
         taken = topup_refund(
             provider=STRIPE,
-            payment_id=charge.get("payment_intent") or "",
-            topup_id=_topup_id(charge),
-            refunded_total_cents=int(charge.get("amount_refunded") or 0),
+            payment_id=refund.payment_id,
+            topup_id=refund.topup_id,
+            refunded_total_cents=refund.refunded_total_cents,
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
@@ -101,16 +152,35 @@ def _charge_refunded(event: dict) -> Handled:
     )
 
 
-@PLATFORM_EVENTS.handles("charge.dispute.created")
-def _dispute_created(event: dict) -> Handled:
-    dispute = event["data"]["object"]
+@dataclasses.dataclass(frozen=True)
+class Dispute:
+    """What ``charge.dispute.created`` says."""
+
+    payment_id: str
+    topup_id: int | None
+    dispute_id: str
+    amount_cents: int
+
+
+def _dispute(event: Event) -> Dispute:
+    dispute = event.object
+    return Dispute(
+        payment_id=dispute.text("payment_intent"),
+        topup_id=_topup_id(dispute),
+        dispute_id=dispute.text("id", required=True),
+        amount_cents=dispute.whole("amount"),
+    )
+
+
+@PLATFORM_EVENTS.handles("charge.dispute.created", parse=_dispute)
+def _dispute_created(dispute: Dispute) -> Handled:
     try:
         taken = topup_dispute(
             provider=STRIPE,
-            payment_id=dispute.get("payment_intent") or "",
-            topup_id=_topup_id(dispute),
-            dispute_id=dispute["id"],
-            amount_cents=int(dispute.get("amount") or 0),
+            payment_id=dispute.payment_id,
+            topup_id=dispute.topup_id,
+            dispute_id=dispute.dispute_id,
+            amount_cents=dispute.amount_cents,
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
@@ -121,19 +191,36 @@ def _dispute_created(event: dict) -> Handled:
     )
 
 
-@PLATFORM_EVENTS.handles("transfer.reversed")
-def _transfer_reversed(event: dict) -> Handled:
+@dataclasses.dataclass(frozen=True)
+class Reversal:
+    """What ``transfer.reversed`` says: ``reversed_total_cents`` is cumulative."""
+
+    provider_transfer_id: str
+    payout_id: int | None
+    reversed_total_cents: int
+
+
+def _reversal(event: Event) -> Reversal:
+    transfer = event.object
+    return Reversal(
+        provider_transfer_id=transfer.text("id"),
+        # Payout transfers carry their payout's id (see StripeProvider.send_payout).
+        payout_id=_row_id(transfer.fields("metadata").values.get("payout")),
+        reversed_total_cents=transfer.whole("amount_reversed"),
+    )
+
+
+@PLATFORM_EVENTS.handles("transfer.reversed", parse=_reversal)
+def _transfer_reversed(reversal: Reversal) -> Handled:
     """A payout's transfer was reversed; the creator's earnings come back (once).
 
     Payout transfers are made with the platform's keys, so Stripe reports their
-    reversals here, not on the Connect endpoint. ``amount_reversed`` is cumulative.
+    reversals here, not on the Connect endpoint.
     """
-    transfer = (event.get("data") or {}).get("object") or {}
     restored = payout_reversal_record(
-        provider_transfer_id=str(transfer.get("id") or ""),
-        # Payout transfers carry their payout's id (see StripeProvider.send_payout).
-        payout_id=_row_id((transfer.get("metadata") or {}).get("payout")),
-        reversed_total_cents=int(transfer.get("amount_reversed") or 0),
+        provider_transfer_id=reversal.provider_transfer_id,
+        payout_id=reversal.payout_id,
+        reversed_total_cents=reversal.reversed_total_cents,
     )
     if restored is None:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown_transfer")

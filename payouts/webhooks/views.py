@@ -3,6 +3,11 @@
 Each verified event goes to ``event_receive`` with its endpoint's handlers
 (``payouts.webhooks.platform`` or ``payouts.webhooks.connect``), which stores it once.
 
+Both endpoints answer 400 with a JSON ``{"error": "malformed event: ..."}`` naming the
+field when a correctly signed body is not an event of the shape its handler reads (not
+a JSON object, no ``id``, ``type`` or ``data.object``, an amount that is not a whole
+number of cents...): nothing is stored and no money moves.
+
 Answers of the platform endpoint (JSON):
 - 400 when the signature is missing, forged or stale: nothing is stored;
 - 503 when no webhook secret is configured (Stripe retries once it is);
@@ -33,6 +38,7 @@ from payouts.batches.services import PayoutNotSettledYet
 from payouts.funding.topups import TopUpNotPaidYet
 from payouts.stripe_gateway import SignatureVerificationError, StripeNotConfigured, verify_event
 from payouts.webhooks.connect import CONNECT_EVENTS
+from payouts.webhooks.events import MalformedEvent, event_parse
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.platform import PLATFORM_EVENTS
 from payouts.webhooks.services import event_receive
@@ -45,7 +51,7 @@ logger = logging.getLogger(__name__)
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
     """Receive a Stripe event for the platform account (top-ups, refunds, disputes)."""
     try:
-        event = verify_event(
+        body = verify_event(
             request.body,
             request.headers.get("Stripe-Signature", ""),
             settings.STRIPE_WEBHOOK_SECRET,
@@ -55,14 +61,13 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "webhook secret not configured"}, status=503)
     except (SignatureVerificationError, ValueError):
         return JsonResponse({"error": "invalid signature"}, status=400)
-    if not event.get("id"):
-        return JsonResponse({"error": "not an event"}, status=400)
     try:
+        event = event_parse(body)
         record, first = event_receive(handlers=PLATFORM_EVENTS, event=event)
+    except MalformedEvent as error:
+        return _malformed(error)
     except (TopUpNotPaidYet, PayoutNotSettledYet) as error:
-        logger.warning(
-            "Stripe event %s arrived early, asking for redelivery: %s", event["id"], error
-        )
+        logger.warning("Stripe event %s arrived early, asking for redelivery: %s", event.id, error)
         return JsonResponse({"error": "payment not confirmed yet, retry later"}, status=500)
     return JsonResponse({"received": True, "outcome": record.outcome, "replay": not first})
 
@@ -76,7 +81,7 @@ def connect_webhook(request: HttpRequest) -> HttpResponse:
     is applied once.
     """
     try:
-        event = verify_event(
+        body = verify_event(
             request.body,
             request.headers.get("Stripe-Signature", ""),
             settings.STRIPE_CONNECT_WEBHOOK_SECRET,
@@ -85,10 +90,20 @@ def connect_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Connect webhooks are not configured.", status=503)
     except (SignatureVerificationError, ValueError):
         return HttpResponse("Invalid signature.", status=400)
-    record, first = event_receive(handlers=CONNECT_EVENTS, event=event)
+    try:
+        event = event_parse(body)
+        record, first = event_receive(handlers=CONNECT_EVENTS, event=event)
+    except MalformedEvent as error:
+        return _malformed(error)
     outcome = _connect_answer(record, first=first)
-    logger.info("connect webhook %s %s: %s", event.get("type"), event.get("id"), outcome)
+    logger.info("connect webhook %s %s: %s", event.type, event.id, outcome)
     return HttpResponse(outcome, content_type="text/plain")
+
+
+def _malformed(error: MalformedEvent) -> HttpResponse:
+    """Signed, so not an attack; but retrying the same body cannot help: say what is wrong."""
+    logger.error("Signed webhook body refused: %s", error)
+    return JsonResponse({"error": f"malformed event: {error}"}, status=400)
 
 
 def _connect_answer(record: ProviderEvent, *, first: bool) -> str:

@@ -5,6 +5,7 @@ import pytest
 from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
+from payouts.webhooks.events import event_parse
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.platform import PLATFORM_EVENTS
 from payouts.webhooks.services import event_receive
@@ -45,7 +46,7 @@ def topup():
 
 
 def test_the_same_event_delivered_by_many_threads_at_once_credits_once(topup):
-    event = paid_session_event("evt_race", "checkout.session.completed", topup)
+    event = event_parse(paid_session_event("evt_race", "checkout.session.completed", topup))
 
     results = run_in_threads(8, lambda i: event_receive(handlers=PLATFORM_EVENTS, event=event))
 
@@ -61,7 +62,8 @@ def test_different_events_for_one_session_at_once_credit_once(topup):
     results = run_in_threads(
         8,
         lambda i: event_receive(
-            handlers=PLATFORM_EVENTS, event=paid_session_event(f"evt_{i}", kinds[i % 2], topup)
+            handlers=PLATFORM_EVENTS,
+            event=event_parse(paid_session_event(f"evt_{i}", kinds[i % 2], topup)),
         ),
     )
 

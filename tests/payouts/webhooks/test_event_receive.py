@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from payouts.connect.models import PaymentAccount
+from payouts.webhooks.events import Event, event_parse
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import EventHandlers, Handled
 from tests.factories import PaymentAccountFactory
@@ -44,6 +45,10 @@ def deauthorized(fake_stripe, account_id: str | None, *, created: int | None = N
         created=created,
     )
     return payload
+
+
+def event_parse_id(event: Event) -> str:
+    return event.id
 
 
 @pytest.fixture
@@ -148,17 +153,17 @@ def test_each_endpoint_stores_the_same_event_id_once_for_itself(
 def test_a_second_handler_for_one_event_type_is_refused():
     handlers = EventHandlers(provider="test")
 
-    @handlers.handles("thing.happened")
-    def first(event: dict) -> Handled:
+    @handlers.handles("thing.happened", parse=event_parse_id)
+    def first(event_id: str) -> Handled:
         return Handled(ProviderEvent.Outcome.PROCESSED)
 
     with pytest.raises(ImproperlyConfigured, match="thing.happened"):
 
-        @handlers.handles("other.thing", "thing.happened")
-        def second(event: dict) -> Handled:
+        @handlers.handles("other.thing", "thing.happened", parse=event_parse_id)
+        def second(event_id: str) -> Handled:
             return Handled(ProviderEvent.Outcome.PROCESSED)
 
-    assert handlers.handler_for("thing.happened") is first
+    assert handlers.handler_for("thing.happened").apply is first
 
 
 def test_an_event_whose_handler_fails_is_not_stored_and_is_applied_on_the_next_delivery():
@@ -167,14 +172,16 @@ def test_an_event_whose_handler_fails_is_not_stored_and_is_applied_on_the_next_d
     handlers = EventHandlers(provider="test")
     calls = []
 
-    @handlers.handles("thing.happened")
-    def flaky(event: dict) -> Handled:
-        calls.append(event["id"])
+    @handlers.handles("thing.happened", parse=event_parse_id)
+    def flaky(event_id: str) -> Handled:
+        calls.append(event_id)
         if len(calls) == 1:
             raise RuntimeError("not yet")
         return Handled(ProviderEvent.Outcome.PROCESSED, note="done")
 
-    event = {"id": "evt_1", "type": "thing.happened", "data": {"object": {"id": "obj_1"}}}
+    event = event_parse(
+        {"id": "evt_1", "type": "thing.happened", "data": {"object": {"id": "obj_1"}}}
+    )
 
     with pytest.raises(RuntimeError):
         event_receive(handlers=handlers, event=event)
