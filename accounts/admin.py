@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
+from flattr_clone.admin import ActionsNeedPermissionMixin
 
 
 class SuspendedFilter(admin.SimpleListFilter):
@@ -23,7 +24,7 @@ class SuspendedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
     """Users without their password hash: passwords are reset by the user, never seen."""
 
     list_display = [
@@ -50,6 +51,9 @@ class UserAdmin(admin.ModelAdmin):
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("accounts.suspend_user")
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if not change:

@@ -83,6 +83,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Operators' actions (README, "Operator groups"); names are stored, like Django's own.
+        permissions = [("suspend_user", "Can suspend and unsuspend creators")]
         constraints = [
             models.UniqueConstraint(Lower("handle"), name="accounts_user_handle_ci_unique"),
         ]

@@ -1,8 +1,9 @@
 """Operator actions on the User admin: suspend and unsuspend creators.
 
-Each asks for a reason on a confirmation page and records one admin log entry
-(``ModelAdmin.log_change``) per user it changed, so every operator action is
-traceable in the admin's history.
+Both need the ``accounts.suspend_user`` permission (the "support" and "operator"
+groups have it), not the right to edit users. Each asks for a reason on a
+confirmation page and records one admin log entry (``ModelAdmin.log_change``) per
+user it changed, so every operator action is traceable in the admin's history.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class ReasonForm(forms.Form):
     )
 
 
-@admin.action(description=gettext_lazy("Suspend selected creators"), permissions=["change"])
+@admin.action(description=gettext_lazy("Suspend selected creators"), permissions=["suspend"])
 def suspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """Ask for a reason, then suspend: no money at payday, payouts held."""
     form = ReasonForm(request.POST if "confirm" in request.POST else None)
@@ -52,7 +53,7 @@ def suspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> Ht
 
 
 @admin.action(
-    description=gettext_lazy("Lift the suspension of selected creators"), permissions=["change"]
+    description=gettext_lazy("Lift the suspension of selected creators"), permissions=["suspend"]
 )
 def unsuspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
     """Ask why, then lift the suspension: money flows again from the next payday."""

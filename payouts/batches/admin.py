@@ -1,8 +1,9 @@
 """Admin of payouts: batches, payouts and creators' payment accounts, all read-only.
 
 Operators act only through two actions, each with a confirmation step and an
-entry in the admin log: retry failed payouts (a new payout of the creator's
-current earnings, sent now) and clear a payout flag.
+entry in the admin log, and each with its own permission: retry failed payouts (a
+new payout of the creator's current earnings, sent now; ``payouts.retry_payout``)
+and clear a payout flag (``payouts.clear_payout_flag``, in ``payouts.connect.admin``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flattr_clone.admin import ReadOnlyAdmin, confirm_action
+from flattr_clone.admin import ActionsNeedPermissionMixin, ReadOnlyAdmin, confirm_action
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.batches.runs import payout_retry_failed
 
@@ -65,7 +66,7 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(ReadOnlyAdmin):
+class PayoutAdmin(ActionsNeedPermissionMixin, ReadOnlyAdmin):
     list_display = [
         "id",
         "user",
@@ -85,11 +86,11 @@ class PayoutAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_failed"]
 
-    def has_operate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("payouts.change_payout")
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payouts.retry_payout")
 
     @admin.action(
-        description=gettext_lazy("Retry selected failed payouts now"), permissions=["operate"]
+        description=gettext_lazy("Retry selected failed payouts now"), permissions=["retry"]
     )
     def retry_failed(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         failed = queryset.filter(status=Payout.Status.FAILED).select_related("user")

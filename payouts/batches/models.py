@@ -91,6 +91,7 @@ class Payout(models.Model):
         verbose_name = _("payout")
         verbose_name_plural = _("payouts")
         ordering = ["-created_at", "-id"]
+        permissions = [("retry_payout", "Can retry failed payouts")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="payouts_payout_amount_positive"

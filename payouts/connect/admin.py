@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flattr_clone.admin import ReadOnlyAdmin, confirm_action
+from flattr_clone.admin import ActionsNeedPermissionMixin, ReadOnlyAdmin, confirm_action
 from payouts.connect.models import PaymentAccount
 from payouts.connect.services import connect_flag_clear
 
@@ -27,7 +27,7 @@ class FlaggedFilter(admin.SimpleListFilter):
 
 
 @admin.register(PaymentAccount)
-class PaymentAccountAdmin(ReadOnlyAdmin):
+class PaymentAccountAdmin(ActionsNeedPermissionMixin, ReadOnlyAdmin):
     list_display = [
         "user",
         "provider",
@@ -42,12 +42,12 @@ class PaymentAccountAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     actions = ["clear_flags"]
 
-    def has_operate_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("payouts.change_paymentaccount")
+    def has_clear_flag_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payouts.clear_payout_flag")
 
     @admin.action(
         description=gettext_lazy("Clear the payout flag of selected creators"),
-        permissions=["operate"],
+        permissions=["clear_flag"],
     )
     def clear_flags(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         flagged = queryset.filter(payouts_flagged_at__isnull=False).select_related("user")

@@ -50,6 +50,7 @@ class PaymentAccount(models.Model):
     class Meta:
         verbose_name = _("payment account")
         verbose_name_plural = _("payment accounts")
+        permissions = [("clear_payout_flag", "Can clear the payout flag of creators")]
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "provider_account_id"],

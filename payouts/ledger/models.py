@@ -137,6 +137,7 @@ class LedgerCheck(models.Model):
         verbose_name = _("ledger check")
         verbose_name_plural = _("ledger checks")
         ordering = ["-created_at"]
+        permissions = [("run_ledger_check", "Can run the ledger check")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"

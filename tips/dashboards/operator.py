@@ -1,8 +1,11 @@
 """The operators' dashboard inside the admin: volume, payday and payout status, ledger check.
 
-Its views go through ``admin.site.admin_view``, so they need exactly what every
-admin page needs (staff, and the platform admin site's two-factor requirement),
-and they render inside the admin's own layout. Mounted at ``/admin/operations/``.
+Its views go through ``admin.site.admin_view``, so they need what every admin page
+needs (staff, and the platform admin site's two-factor requirement), and then each
+its own permission: ``tips.view_operations_dashboard`` to see it,
+``payouts.run_ledger_check`` to run the ledger check (the "operator" group has both;
+staff without them get 403). They render inside the admin's own layout. Mounted at
+``/admin/operations/``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -28,11 +32,13 @@ from tips.payday.models import PaydayRun
 app_name = "operator"
 
 
-def _admin_view(view):
-    """Protect ``view`` like any admin page, with the admin site in effect at request time."""
+def _admin_view(view, *, permission: str):
+    """Protect ``view`` like any admin page, with the admin site in effect at request time,
+    then answer 403 to staff without ``permission``."""
+    guarded = permission_required(permission, raise_exception=True)(view)
 
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return admin.site.admin_view(view)(request, *args, **kwargs)
+        return admin.site.admin_view(guarded)(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -121,6 +127,14 @@ def run_ledger_check(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", _admin_view(operator_dashboard), name="dashboard"),
-    path("ledger-check/", _admin_view(run_ledger_check), name="ledger_check"),
+    path(
+        "",
+        _admin_view(operator_dashboard, permission="tips.view_operations_dashboard"),
+        name="dashboard",
+    ),
+    path(
+        "ledger-check/",
+        _admin_view(run_ledger_check, permission="payouts.run_ledger_check"),
+        name="ledger_check",
+    ),
 ]

@@ -91,7 +91,7 @@ class PaydayRunAdmin(ReadOnlyAdmin):
 
     def start_view(self, request: HttpRequest) -> HttpResponse:
         """Month → dry-run totals → confirm: the real run starts only on the second POST."""
-        if not request.user.is_superuser:
+        if not request.user.has_perm("tips.run_payday"):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),

@@ -64,6 +64,11 @@ class PaydayRun(models.Model):
         verbose_name = _("payday run")
         verbose_name_plural = _("payday runs")
         ordering = ["-month"]
+        permissions = [
+            ("run_payday", "Can run payday"),
+            # The dashboard (tips.dashboards.operator) has no model of its own.
+            ("view_operations_dashboard", "Can view the operations dashboard"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(chunks_done__lte=models.F("chunks_total")),
