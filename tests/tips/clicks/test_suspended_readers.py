@@ -5,6 +5,7 @@ import html
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.suspensions import user_suspend, user_unsuspend
@@ -42,6 +43,25 @@ def test_the_click_service_refuses_a_suspended_reader(suspended):
     assert refused.value.blocker.code == "suspended"
     assert "click farming" in str(refused.value.blocker.message)
     assert not Click.objects.exists()
+
+
+def test_the_click_service_reads_the_suspension_afresh_not_from_a_stale_user():
+    reader, thing = ready_reader(), ThingFactory()
+    loaded_before = get_user_model().objects.get(pk=reader.pk)
+    user_suspend(user=reader, reason="click farming")
+
+    with pytest.raises(ClickRefused):
+        click_register(reader=loaded_before, thing=thing)
+
+    assert not Click.objects.exists()
+
+
+def test_the_this_month_page_tells_a_suspended_reader(client, suspended):
+    client.force_login(suspended)
+
+    page = text(client.get(reverse("tips:this_month")))
+
+    assert SUSPENDED in page
 
 
 def test_the_thing_page_tells_a_suspended_reader_why_and_offers_no_button(client, suspended):
