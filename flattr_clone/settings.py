@@ -197,6 +197,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Flattr clone <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where users write to the operators (e.g. about a suspension); empty: no address is shown.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"

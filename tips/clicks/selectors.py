@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +36,34 @@ def wallet_url() -> str:
         return "/wallet/"
 
 
+def suspension_blocker(reader) -> Blocker | None:
+    """A suspended reader makes no new click (their past clicks still count): say so, with the
+    operators' reason and, when the platform has one, the address to write to."""
+    if not reader.is_suspended:
+        return None
+    reason = " ".join(reader.suspension_reason.split())
+    if reason:
+        message = _(
+            "Your account is suspended, so you cannot flattr (reason: %(reason)s). "
+            "Contact the operators to resolve it."
+        ) % {"reason": reason}
+    else:
+        message = _(
+            "Your account is suspended, so you cannot flattr. Contact the operators to resolve it."
+        )
+    if not settings.SUPPORT_EMAIL:
+        return Blocker("suspended", message)
+    return Blocker(
+        "suspended", message, f"mailto:{settings.SUPPORT_EMAIL}", _("Write to the operators")
+    )
+
+
 def reader_blocker(reader) -> Blocker | None:
-    """What the reader lacks to click anything: a verified e-mail, a budget, money."""
+    """What the reader lacks to click anything: not to be suspended, a verified e-mail, a
+    budget, money."""
+    blocker = suspension_blocker(reader)
+    if blocker is not None:
+        return blocker
     if not EmailAddress.objects.filter(user=reader, verified=True).exists():
         return Blocker(
             "unverified",
@@ -62,10 +89,16 @@ def reader_blocker(reader) -> Blocker | None:
     return None
 
 
+def retired_message() -> str:
+    return _(
+        "This thing is no longer available: its creator withdrew it, so it cannot be flattred."
+    )
+
+
 def thing_blocker(thing: Thing) -> Blocker | None:
     """Why nobody can click ``thing`` right now, if anything."""
-    if thing.hidden:
-        return Blocker("hidden", _("This thing is hidden by its creator and cannot be flattred."))
+    if thing.is_retired:
+        return Blocker("retired", retired_message())
     owner = thing.owner
     if owner.is_suspended or not owner.is_active:
         return Blocker(
@@ -84,6 +117,10 @@ def click_blocker(reader, thing: Thing, *, login_url: str = "") -> Blocker | Non
             login_url or reverse("account_login"),
             _("Log in"),
         )
+    # Before anything about the thing: a suspended reader flattrs nothing at all.
+    blocker = suspension_blocker(reader)
+    if blocker is not None:
+        return blocker
     if thing.owner_id == reader.pk:
         return Blocker("own_thing", _("This is your own thing: you cannot flattr it."))
     return thing_blocker(thing) or reader_blocker(reader)

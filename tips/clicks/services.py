@@ -39,12 +39,17 @@ class ClickResult:
 def click_register(*, reader, thing: Thing, now: dt.datetime | None = None) -> ClickResult:
     """Record ``reader``'s flattr of ``thing`` for the current month.
 
-    Raises ``ClickRefused`` when the reader or the thing cannot take part. One
-    click per reader, thing and month is guaranteed by the unique constraint:
-    a concurrent duplicate loses the insert and answers ``ALREADY``. Clicking
+    Raises ``ClickRefused`` when the reader or the thing cannot take part (see
+    ``click_blocker``: a suspended reader, a retired thing, ...). One click per
+    reader, thing and month is guaranteed by the unique constraint: a
+    concurrent duplicate loses the insert and answers ``ALREADY``. Clicking
     again after revoking this month's click restores that click (``RESTORED``):
     the reader changed their mind back, and one row per month keeps it simple.
     """
+    if reader is not None and reader.is_authenticated:
+        # The guard reads the suspension from the database: the caller's user object may
+        # have been loaded before an operator suspended the reader.
+        reader.refresh_from_db(fields=["suspended_at", "suspension_reason"])
     blocker = click_blocker(reader, thing)
     if blocker is not None:
         raise ClickRefused(blocker)

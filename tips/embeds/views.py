@@ -23,7 +23,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
-from tips.clicks.selectors import click_blocker, reader_click
+from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
@@ -74,6 +74,13 @@ def _button(request: HttpRequest, thing: Thing) -> dict:
         None if flattred else click_blocker(request.user, thing, login_url=_login_url(request))
     )
     return {"click": click, "flattred": flattred, "blocker": blocker}
+
+
+def _gone(request: HttpRequest, thing: Thing, *, popup: bool = False) -> HttpResponse:
+    """A retired thing's page or popup: no longer available. 410 Gone says exactly that (it
+    was here and its owner withdrew it) to people, browsers and search engines alike."""
+    context = {"thing": thing, "popup": popup, "message": retired_message()}
+    return render(request, "tips/thing_gone.html", context, status=410)
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse:
@@ -187,6 +194,9 @@ def embed_codes(thing: Thing) -> dict[str, str]:
 def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thing = _thing_or_404(pk)
     is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
+    if thing.is_retired and not is_owner:
+        # The owner still sees it (counts, embed codes, a notice) and can restore it.
+        return _gone(request, thing)
     context = {
         "thing": thing,
         "card": thing_card(thing.pk),
@@ -202,6 +212,9 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
     thing = _thing_or_404(pk)
     origin = web_origin(request.POST.get("origin"))
+    if thing.is_retired:
+        # Said at once, not after a login or as a refusal: nobody can click it any more.
+        return _gone(request, thing, popup=bool(origin))
     popup_path = reverse("tips:popup", kwargs={"pk": thing.pk})
     if origin:
         # From the popup: back to the popup, which hands the result to the widget.
@@ -227,6 +240,8 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
     origin = web_origin(request.GET.get("origin"))
     # Popped on every view, matching or not: the marker is good for one page only.
     marker = request.session.pop(_handoff_key(thing.pk), None)
+    if thing.is_retired:
+        return _gone(request, thing, popup=True)
     button = _button(request, thing)
     handoff = (
         marker
@@ -252,10 +267,17 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
     """The count and button inside the embedding site's frame. Reads only the cached card
-    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set."""
+    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set.
+    A retired thing's frame (410) says it is no longer available and offers nothing to click."""
     card = thing_card(pk)
     if card is None:
         raise Http404
+    if card["hidden"]:  # the card's copy of Thing.is_retired
+        response = render(
+            request, "tips/widget.html", {"card": card, "message": retired_message()}, status=410
+        )
+        response["Content-Security-Policy"] = FRAMABLE_POLICY
+        return response
     origin = web_origin(request.GET.get("origin"))
     thing_path = reverse("tips:thing", kwargs={"pk": pk})
     context = {
@@ -271,7 +293,9 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _badge_etag(request: HttpRequest, pk: int) -> str | None:
     card = thing_card(pk)
-    if card is None:
+    if card is None or card["hidden"]:
+        # No ETag for a retired thing's badge: a client holding the live badge's must not be
+        # told it is still fresh.
         return None
     return f'"badge-{pk}-{card["total"]}-{get_language()}"'
 
@@ -282,18 +306,28 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
     card = thing_card(pk)
     if card is None:
         raise Http404
-    count = str(card["total"])
+    retired = card["hidden"]  # the card's copy of Thing.is_retired
+    # A retired thing's badge says so instead of its count, and answers 410 Gone.
+    count = _("no longer available") if retired else str(card["total"])
     label_width = 46
-    count_width = 12 + 7 * len(count)
+    # About 7 px a digit and 6 px a letter in 11 px Verdana, plus the padding.
+    count_width = 10 + 6 * len(count) if retired else 12 + 7 * len(count)
     context = {
         "card": card,
+        "retired": retired,
         "count": count,
         "label_width": label_width,
         "count_width": count_width,
         "width": label_width + count_width,
         "count_x": label_width + count_width // 2,
     }
-    response = render(request, "tips/badge.svg", context, content_type="image/svg+xml")
+    response = render(
+        request,
+        "tips/badge.svg",
+        context,
+        content_type="image/svg+xml",
+        status=410 if retired else 200,
+    )
     response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE_SECONDS}"
     return response
 
@@ -313,6 +347,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         submission = _resolve(query)
     except SubmissionInvalid as error:
         return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
+    if request.method == "POST" and submission.thing is not None and submission.thing.is_retired:
+        return _gone(request, submission.thing, popup=bool(origin))
 
     if request.method == "GET":
         if submission.thing is not None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from tips.things.cards import forget_thing_card
 from tips.things.models import Thing
 
 
@@ -21,6 +22,11 @@ class ThingAdmin(admin.ModelAdmin):
             .select_related("owner")
             .annotate(_clicks=Count("clicks", filter=Q(clicks__revoked_at__isnull=True)))
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Widgets and badges read the cached card: retiring or restoring here shows at once.
+        forget_thing_card(obj.pk)
 
     @admin.display(description=_("clicks"), ordering="_clicks")
     def click_count(self, obj) -> int:

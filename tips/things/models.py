@@ -33,5 +33,14 @@ class Thing(models.Model):
         return reverse("tips:thing", kwargs={"pk": self.pk})
 
     @property
+    def is_retired(self) -> bool:
+        """Its owner withdrew it: no longer clickable, no longer on any public page.
+
+        Stored in ``hidden`` until a later change tells hidden (left out of listings, still
+        clickable) and retired apart; read it through this property, not the field.
+        """
+        return self.hidden
+
+    @property
     def tag_list(self) -> list[str]:
         return [tag for tag in (t.strip() for t in self.tags.split(",")) if tag]

@@ -109,9 +109,9 @@ def test_a_reader_with_an_unverified_email_is_told_to_verify_it(client):
     assert f'href="{reverse("account_email")}"' in page
 
 
-def test_a_hidden_thing_cannot_be_flattred(client):
+def test_a_retired_thing_cannot_be_flattred(client):
     page = refused(client, ready_reader(), ThingFactory(hidden=True))
-    assert "This thing is hidden by its creator and cannot be flattred." in page
+    assert "This thing is no longer available: its creator withdrew it" in page
 
 
 def test_a_suspended_creators_thing_cannot_be_flattred(client):
