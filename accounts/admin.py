@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
+from accounts.suspensions import REASON_MAX_LENGTH
 
 
 class SuspendedFilter(admin.SimpleListFilter):
@@ -50,6 +51,12 @@ class UserAdmin(admin.ModelAdmin):
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The model's TextField has no limit; the suspension action's reason form has this one.
+        if db_field.name == "suspension_reason":
+            kwargs["max_length"] = REASON_MAX_LENGTH
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if not change:
