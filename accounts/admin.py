@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
+from accounts.suspensions import REASON_MAX_LENGTH
 from flattr_clone.admin import ActionsNeedPermissionMixin
 
 
@@ -54,6 +55,12 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
 
     def has_suspend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.suspend_user")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The model's TextField has no limit; the suspension action's reason form has this one.
+        if db_field.name == "suspension_reason":
+            kwargs["max_length"] = REASON_MAX_LENGTH
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if not change:

@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
+# The reason is shown to the user and kept in the admin log; the reason form has this limit.
+REASON_MAX_LENGTH = 2000
+
 
 class SuspensionError(ValueError):
     """A suspension was refused; nothing changed."""
@@ -19,6 +22,8 @@ def user_suspend(*, user: User, reason: str) -> bool:
     reason = (reason or "").strip()
     if not reason:
         raise SuspensionError("a reason is required to suspend an account")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise SuspensionError(f"a reason has {REASON_MAX_LENGTH} characters at most")
     # Compare-and-swap: two operators suspending at once write one suspension.
     changed = User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(
         suspended_at=timezone.now(), suspension_reason=reason

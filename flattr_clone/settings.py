@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # frame-ancestors 'none' on every page but the embed widget (flattr_clone.middleware).
     "flattr_clone.middleware.FrameAncestorsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A clear 503 on allauth's pages when the cache (their rate limits) is unreachable.
+    "accounts.middleware.SignInNeedsCacheMiddleware",
 ]
 
 ROOT_URLCONF = "flattr_clone.urls"
@@ -174,6 +176,8 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 # allauth's own rate limits (per IP and per key); kept explicit so operators see them.
+# Their IP is the client's behind TRUSTED_PROXY_COUNT proxies (accounts.adapter), and they
+# live in the cache: while it is down, sign-in pages answer 503 (accounts.middleware).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -227,10 +231,22 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# How many reverse proxies in front of the app append to X-Forwarded-For: the client is the
+# entry that many hops from its right (flattr_clone.ratelimit.client_ip). 0 ignores the
+# header: right for the demo and for a site reached directly, wrong behind a proxy (every
+# request would share the proxy's address in per-IP limits).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth reads its own name; our adapter answers allauth with client_ip all the same.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 if not EMBEDDED:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The language switcher's cookie: only over HTTPS, not readable by scripts (none reads
+    # it), not sent on cross-site subrequests.
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Preload consent is what `check --deploy` expects; set False (and silence
@@ -263,6 +279,12 @@ TOP_UP_PRESETS_CENTS = [
 PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
+# Per-user hourly throttles on writes (flattr_clone.ratelimit); over them: a 429 page.
+TOP_UP_RATE_LIMIT_PER_HOUR = env.int("TOP_UP_RATE_LIMIT_PER_HOUR", default=10)
+BUDGET_CHANGE_RATE_LIMIT_PER_HOUR = env.int("BUDGET_CHANGE_RATE_LIMIT_PER_HOUR", default=20)
+THING_CREATE_RATE_LIMIT_PER_HOUR = env.int("THING_CREATE_RATE_LIMIT_PER_HOUR", default=60)
+# Onboarding, refresh and Express dashboard links: each one is a call to Stripe.
+CONNECT_LINK_RATE_LIMIT_PER_HOUR = env.int("CONNECT_LINK_RATE_LIMIT_PER_HOUR", default=20)
 # Readers per payday chunk (one transaction, one Celery task). Each chunk locks and updates
 # the earnings of every creator its readers clicked, so larger chunks cost less in total:
 # at 1M clicks, 2000 gave payday/floor 2.08 and 10000 gave 1.48 (bench/README.md).

@@ -12,8 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from flattr_clone.ratelimit import Throttle, throttled
 from payouts.connect.models import PaymentAccount
 from payouts.connect.services import (
     NOT_STARTED,
@@ -28,6 +30,17 @@ from payouts.connect.services import connect_sandbox as connect_connect_sandbox
 from payouts.connect.services import connect_start as connect_connect_start
 
 logger = logging.getLogger(__name__)
+
+# Every onboarding, refresh and dashboard link is a call to Stripe.
+CONNECT_LINK_THROTTLE = Throttle(
+    scope="connect-link",
+    limit_setting="CONNECT_LINK_RATE_LIMIT_PER_HOUR",
+    message=ngettext_lazy(
+        "You can open your payment account's pages at most %(counter)s time an hour.",
+        "You can open your payment account's pages at most %(counter)s times an hour.",
+        "counter",
+    ),
+)
 
 
 def _absolute(name: str) -> str:
@@ -61,6 +74,7 @@ def get_paid(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttled(CONNECT_LINK_THROTTLE)
 def connect_start(request: HttpRequest) -> HttpResponse:
     """Create the connected account if needed and send the creator to Stripe's onboarding."""
     return _to_onboarding(request)
@@ -68,6 +82,7 @@ def connect_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@throttled(CONNECT_LINK_THROTTLE, methods=["GET"])
 def connect_refresh(request: HttpRequest) -> HttpResponse:
     """Stripe's ``refresh_url``: the link expired or was used; make a fresh one."""
     state = get_paid_state(request.user)
@@ -107,6 +122,7 @@ def connect_return(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@throttled(CONNECT_LINK_THROTTLE)
 def connect_dashboard(request: HttpRequest) -> HttpResponse:
     """Open the creator's Express dashboard on Stripe (bank details, payout schedule)."""
     try:

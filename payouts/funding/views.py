@@ -9,9 +9,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.money import format_cents
+from flattr_clone.ratelimit import Throttle, throttled
 from payouts.funding.budgets import budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
 from payouts.funding.models import TopUp
@@ -26,6 +28,25 @@ from payouts.ledger.selectors import balance_cents
 from payouts.providers import Provider, TopUpUnavailable
 
 HISTORY_PER_PAGE = 25
+
+TOP_UP_THROTTLE = Throttle(
+    scope="top-up",
+    limit_setting="TOP_UP_RATE_LIMIT_PER_HOUR",
+    message=ngettext_lazy(
+        "You can start at most %(counter)s top-up an hour.",
+        "You can start at most %(counter)s top-ups an hour.",
+        "counter",
+    ),
+)
+BUDGET_THROTTLE = Throttle(
+    scope="budget",
+    limit_setting="BUDGET_CHANGE_RATE_LIMIT_PER_HOUR",
+    message=ngettext_lazy(
+        "You can change your budget at most %(counter)s time an hour.",
+        "You can change your budget at most %(counter)s times an hour.",
+        "counter",
+    ),
+)
 
 
 def _history_rows(user, page_number) -> tuple:
@@ -96,6 +117,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@throttled(BUDGET_THROTTLE)
 def budget_update(request: HttpRequest) -> HttpResponse:
     form = BudgetForm(request.POST)
     if not form.is_valid():
@@ -111,6 +133,7 @@ def budget_update(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@throttled(TOP_UP_THROTTLE)
 def topup_create(request: HttpRequest) -> HttpResponse:
     form = TopUpForm(request.POST)
     if not form.is_valid():

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tips.things.cards import forget_thing_card
 from tips.things.models import Thing
+from tips.things.services import DESCRIPTION_MAX_LENGTH
 
 
 @admin.register(Thing)
@@ -14,6 +15,12 @@ class ThingAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at"]
     date_hierarchy = "created_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The model's TextField has no limit; operators get the creators' one.
+        if db_field.name == "description":
+            kwargs["max_length"] = DESCRIPTION_MAX_LENGTH
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

@@ -5,12 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tips.things.canonical import InvalidURL, canonical_url
 from tips.things.models import Thing
+from tips.things.services import DESCRIPTION_MAX_LENGTH, TAGS_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
 class ThingForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     language = forms.CharField(
         label=_("Language"),
@@ -21,7 +25,7 @@ class ThingForm(forms.Form):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
-        max_length=300,
+        max_length=TAGS_MAX_LENGTH,
         help_text=_("Comma-separated, for example: music, podcast."),
     )
 

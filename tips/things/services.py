@@ -12,31 +12,46 @@ from tips.things.models import Thing
 
 _LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$")
 
+# Length limits of a thing's text fields, in characters; the forms use the same ones.
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+TAGS_MAX_LENGTH = 300
+
 
 # --- Things -----------------------------------------------------------------------
 
 
 def _clean_tags(tags: str) -> str:
+    if len(tags) > TAGS_MAX_LENGTH:
+        raise ValidationError({"tags": _("Use fewer tags (300 characters at most).")})
     seen: list[str] = []
     for tag in (t.strip() for t in tags.split(",")):
         if tag and tag.lower() not in (s.lower() for s in seen):
             seen.append(tag[:50])
     cleaned = ", ".join(seen)
-    if len(cleaned) > 300:
+    if len(cleaned) > TAGS_MAX_LENGTH:
         raise ValidationError({"tags": _("Use fewer tags (300 characters at most).")})
     return cleaned
 
 
-def _clean_fields(*, title: str, language: str, tags: str) -> dict:
+def _clean_fields(*, title: str, description: str, language: str, tags: str) -> dict:
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": _("Give your thing a title.")})
-    if len(title) > 200:
+    if len(title) > TITLE_MAX_LENGTH:
         raise ValidationError({"title": _("Use a title of 200 characters at most.")})
+    description = description.strip()
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise ValidationError({"description": _("Use a description of 5000 characters at most.")})
     language = language.strip()
     if language and not _LANGUAGE_RE.match(language):
         raise ValidationError({"language": _("Use a language code such as en, fr or pt-BR.")})
-    return {"title": title, "language": language, "tags": _clean_tags(tags)}
+    return {
+        "title": title,
+        "description": description,
+        "language": language,
+        "tags": _clean_tags(tags),
+    }
 
 
 def url_taken_error(url: str, owner) -> ValidationError:
@@ -59,14 +74,12 @@ def thing_create(
         canonical = canonical_url(url)
     except InvalidURL as error:
         raise ValidationError({"url": error.message}) from error
-    fields = _clean_fields(title=title, language=language, tags=tags)
+    fields = _clean_fields(title=title, description=description, language=language, tags=tags)
     if Thing.objects.filter(url=canonical).exists():
         raise url_taken_error(canonical, owner)
     try:
         with transaction.atomic():
-            return Thing.objects.create(
-                owner=owner, url=canonical, description=description.strip(), **fields
-            )
+            return Thing.objects.create(owner=owner, url=canonical, **fields)
     except IntegrityError as error:
         # Someone registered the same address at the same moment.
         raise url_taken_error(canonical, owner) from error
@@ -77,11 +90,10 @@ def thing_update(
     *, thing: Thing, title: str, description: str = "", language: str = "", tags: str = ""
 ) -> Thing:
     """Change a thing's title, description, language and tags. Its URL is its identity and stays."""
-    fields = _clean_fields(title=title, language=language, tags=tags)
+    fields = _clean_fields(title=title, description=description, language=language, tags=tags)
     for name, value in fields.items():
         setattr(thing, name, value)
-    thing.description = description.strip()
-    thing.save(update_fields=[*fields, "description"])
+    thing.save(update_fields=[*fields])
     forget_thing_card(thing.pk)
     return thing
 

@@ -8,13 +8,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.http import safe_next
+from flattr_clone.ratelimit import Throttle, throttled
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
 from tips.things.selectors import creator_things, profile_things, public_creator
 from tips.things.services import thing_create, thing_set_hidden, thing_update
+
+THING_CREATE_THROTTLE = Throttle(
+    scope="thing-create",
+    limit_setting="THING_CREATE_RATE_LIMIT_PER_HOUR",
+    message=ngettext_lazy(
+        "You can register at most %(counter)s thing an hour.",
+        "You can register at most %(counter)s things an hour.",
+        "counter",
+    ),
+)
 
 
 def submit_link_template(creator) -> str:
@@ -43,6 +55,7 @@ def _show_errors(form, error: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttled(THING_CREATE_THROTTLE)
 def thing_new(request: HttpRequest) -> HttpResponse:
     form = NewThingForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
