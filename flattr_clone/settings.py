@@ -70,6 +70,10 @@ MIDDLEWARE = [
     # frame-ancestors 'none' on every page but the embed widget (flattr_clone.middleware).
     "flattr_clone.middleware.FrameAncestorsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # 400 for control characters (NUL...) in the path, query or form body, before any view
+    # runs (flattr_clone.control_characters). Last, so its page is localised and framed
+    # like every other.
+    "flattr_clone.control_characters.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "flattr_clone.urls"
