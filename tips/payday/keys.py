@@ -3,7 +3,8 @@
 Every payday transfer of month M carries the reference ``payday:YYYY-MM`` and one of
 two idempotency keys. A re-run after a crash finds the work done only through these
 keys, so their shapes are frozen: tests pin them character by character
-(tests/tips/payday/test_ledger_checks_and_keys.py). Everything that builds or reads them calls this module.
+(tests/tips/payday/test_ledger_checks_and_keys.py). Everything that builds or reads them
+calls this module.
 """
 
 from __future__ import annotations
