@@ -23,11 +23,9 @@ _SYMBOL_AFTER = {"fr", "de", "es", "it", "nl", "sv", "da", "nb", "pl", "pt"}
 _SPACES = (" ", "\u00a0", "\u202f")
 
 # ASCII digits only: ``\d`` and ``int()`` would also take "١٢" (Arabic-Indic) or "1_000".
-_DIGITS = re.compile(r"[0-9]+")
+# At most 15 for the whole units (as before: below 10**15), checked before ``int()``.
+_DIGITS = re.compile(r"[0-9]{1,15}")
 _CENTS = re.compile(r"[0-9]{1,2}")
-
-# The largest whole part accepted (as before: below 10**15 units).
-_MAX_WHOLE = 10**15 - 1
 
 
 def _language(language: str | None) -> str:
@@ -96,11 +94,13 @@ def parse_amount_to_cents(text: str, language: str | None = None) -> int:
         number = number[len(symbol) :].lstrip("".join(_SPACES))
     whole_text, separator, cents_text = number.partition(_decimal_separator(language))
     whole = _whole_units(whole_text, language)
-    if whole is None or whole > _MAX_WHOLE or (separator and not _CENTS.fullmatch(cents_text)):
-        raise ValueError(
-            _("Enter an amount such as %(small)s or %(large)s.")
-            % {"small": format_amount(1250, language), "large": format_amount(123450, language)}
-        )
+    if whole is None or (separator and not _CENTS.fullmatch(cents_text)):
+        with translation.override(language):
+            message = _("Enter an amount such as %(small)s or %(large)s.") % {
+                "small": format_amount(1250, language),
+                "large": format_amount(123450, language),
+            }
+        raise ValueError(message)
     cents = whole * 100 + int(cents_text.ljust(2, "0") if separator else "0")
     return -cents if negative else cents
 
