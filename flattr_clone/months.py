@@ -7,7 +7,7 @@ import re
 
 from django.utils import timezone
 
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only
 
 
 def month_of(moment: dt.datetime | None = None) -> dt.date:
@@ -45,12 +45,21 @@ def has_ended(month: dt.date, now: dt.datetime | None = None) -> bool:
 
 
 def parse_month(text: str) -> dt.date:
-    """``"2026-10"`` → ``date(2026, 10, 1)``; ValueError with a clear message otherwise."""
-    match = _MONTH_RE.match(text.strip())
-    if not match:
+    """``"2026-10"`` → ``date(2026, 10, 1)``; ValueError with a clear message otherwise.
+
+    Only the format is checked here: which months may be paid is payday's rule.
+    """
+    match = _MONTH_RE.fullmatch(text.strip())
+    if not match or match.group(1) == "0000":  # there is no year 0
         raise ValueError(f"{text!r} is not a month; use YYYY-MM, for example 2026-10")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def format_month(month: dt.date) -> str:
-    return f"{month:%Y-%m}"
+    """``date(2026, 10, 1)`` → ``"2026-10"``: always four digits for the year.
+
+    Not ``f"{month:%Y-%m}"``: on Linux ``%Y`` writes year 1 as "1", which ``parse_month``
+    cannot read back. For years 1000 to 9999 both give the same text, so the ledger keys
+    built from it (``payday:YYYY-MM:...``) keep their frozen shape.
+    """
+    return f"{month.year:04d}-{month.month:02d}"

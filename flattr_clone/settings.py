@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A clear 503 on allauth's pages when the cache (their rate limits) is unreachable.
     "accounts.middleware.SignInNeedsCacheMiddleware",
+    # 400 for control characters (NUL...) in the path, query or form body, before any view
+    # runs (flattr_clone.control_characters). Last, so its page is localised and framed
+    # like every other.
+    "flattr_clone.control_characters.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "flattr_clone.urls"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import InvalidOperation
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -14,13 +12,11 @@ from payouts.funding.topups import TopUpError, topup_validate_amount
 
 
 def _cents(text: str) -> int:
+    """The amount typed in the reader's language, in cents; the error shows that format."""
     try:
-        cents = parse_amount_to_cents(text)
-    except (ValueError, InvalidOperation) as error:
-        raise forms.ValidationError(
-            _("Enter an amount like 12 or 12.50."), code="invalid"
-        ) from error
-    return cents
+        return parse_amount_to_cents(text)
+    except ValueError as error:
+        raise forms.ValidationError(str(error), code="invalid") from error
 
 
 class BudgetForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flattr_clone.money import format_cents
+from flattr_clone.money import format_amount, format_cents
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.funding.budgets import budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
@@ -89,7 +89,7 @@ def _wallet_page(
     change = budget_in_effect(user)
     budget = change.amount_cents if change else None
     if budget_form is None:
-        initial = {"amount": f"{budget // 100}.{budget % 100:02d}"} if budget is not None else {}
+        initial = {"amount": format_amount(budget)} if budget is not None else {}
         budget_form = BudgetForm(initial=initial)
     page, rows = _history_rows(user, request.GET.get("page"))
     context = {

@@ -22,7 +22,15 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flattr_clone.months import format_month, has_ended, month_end, month_last_instant
+from flattr_clone.months import (
+    format_month,
+    has_ended,
+    month_end,
+    month_last_instant,
+    month_of,
+    previous_month,
+)
+from payouts.funding.models import BudgetChange
 from payouts.funding.selectors import budgets_in_effect_cents
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, LedgerCheck, Transfer
@@ -55,12 +63,28 @@ class PaydayBusy(PaydayError):
 
 
 def check_month_can_run(month: dt.date) -> None:
-    """Raise PaydayError unless ``month`` has ended and every earlier month with clicks has a
-    finished payday."""
+    """Raise PaydayError unless ``month`` lies between the platform's first month and the
+    last month that has ended, and every earlier month with clicks has a finished payday."""
+    current = month_of()
+    if month > current:
+        # Refused before computing its end, which does not exist for 9999-12.
+        raise PaydayError(
+            _("The month %(month)s has not ended yet; the last month that has ended is %(last)s.")
+            % {"month": format_month(month), "last": format_month(previous_month(current))}
+        )
     if not has_ended(month):
         raise PaydayError(
             _("The month %(month)s has not ended yet; payday runs after %(end)s.")
             % {"month": format_month(month), "end": f"{month_end(month):%Y-%m-%d %H:%M %Z}"}
+        )
+    first = _platform_first_month(last_ended=previous_month(current))
+    if month < first:
+        raise PaydayError(
+            _(
+                "The month %(month)s is before the platform's first month, %(first)s; there "
+                "is nothing to close."
+            )
+            % {"month": format_month(month), "first": format_month(first)}
         )
     # Clicks only ever land in the current month, and every done run was checked the same
     # way, so only months after the latest done run can be missing their payday.
@@ -82,6 +106,27 @@ def check_month_can_run(month: dt.date) -> None:
             )
             % {"earlier": format_month(missing), "month": format_month(month)}
         )
+
+
+def _platform_first_month(*, last_ended: dt.date) -> dt.date:
+    """The first month payday may close: the month of the first budget or the first click,
+    whichever came first, or ``last_ended`` when that is earlier or nothing exists yet.
+
+    A reader sets a budget before they can click, so no month before it has anything to
+    pay: running one could only store an empty run by mistake ("1990-01"), or a year the
+    ledger keys were never meant to name ("0001-01"). The month that has just ended is
+    always allowed, so the monthly schedule runs on a platform nobody has used yet.
+    """
+    candidates = [last_ended]
+    first_budget_at = (
+        BudgetChange.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    )
+    if first_budget_at is not None:
+        candidates.append(month_of(first_budget_at))
+    first_click = Click.objects.order_by("month").values_list("month", flat=True).first()
+    if first_click is not None:
+        candidates.append(first_click)
+    return min(candidates)
 
 
 # --- Locking -------------------------------------------------------------------------

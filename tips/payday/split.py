@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 
+from flattr_clone.months import format_month
+
 
 @dataclasses.dataclass(frozen=True)
 class Split:
@@ -44,7 +46,7 @@ def leftover_order(month: dt.date, reader_pk: int, creator_pks: Iterable[int]) -
     """Creators in the order leftover cents are handed out: ascending sha256 of
     ``"{YYYY-MM}:{reader_pk}:{creator_pk}"``."""
 
-    prefix = f"{month:%Y-%m}:{reader_pk}:"
+    prefix = f"{format_month(month)}:{reader_pk}:"
 
     def digest(creator_pk: int) -> bytes:
         # The raw digest sorts exactly like its hex form (hex keeps byte order), for less work.

@@ -102,7 +102,7 @@ def test_the_wallet_page_requires_login(client):
 def test_a_reader_sets_a_budget_from_the_wallet_page(client, reader):
     client.force_login(reader)
 
-    response = client.post("/wallet/budget/", {"amount": "7,50"}, follow=True)
+    response = client.post("/wallet/budget/", {"amount": "7.50"}, follow=True)
 
     assert budget_now(reader) == 750
     page = response.content.decode()
@@ -115,7 +115,12 @@ def test_a_reader_sets_a_budget_from_the_wallet_page(client, reader):
     [
         ("1", "Choose a monthly budget between €2.00 and €100.00."),
         ("100.01", "Choose a monthly budget between €2.00 and €100.00."),
-        ("a lot", "Enter an amount like 12 or 12.50."),
+        ("a lot", "Enter an amount such as 12.50 or 1,234.50."),
+        ("7,50", "Enter an amount such as 12.50 or 1,234.50."),  # a French amount in English
+        ("١٢", "Enter an amount such as 12.50 or 1,234.50."),
+        ("1e1", "Enter an amount such as 12.50 or 1,234.50."),
+        ("1_000", "Enter an amount such as 12.50 or 1,234.50."),
+        ("1,000", "Choose a monthly budget between €2.00 and €100.00."),  # one thousand
         ("", "This field is required."),
     ],
 )
@@ -147,3 +152,42 @@ def test_amounts_are_shown_in_the_readers_language(client, reader):
     page = client.get("/wallet/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
     assert "12,50\u00a0€" in page
+
+
+# --- Amounts typed in the reader's language (issue 12) ----------------------------------
+
+
+def test_a_french_reader_types_the_budget_with_a_decimal_comma(client, reader):
+    client.force_login(reader)
+
+    response = client.post("/wallet/budget/", {"amount": "7,50"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 302
+    assert budget_now(reader) == 750
+
+
+def test_the_budget_field_shows_the_budget_as_the_reader_types_it(client, reader):
+    client.force_login(reader)
+    budget_set(user=reader, amount_cents=750)
+
+    english = client.get("/wallet/").content.decode()
+    french = client.get("/wallet/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert 'value="7.50"' in english
+    assert 'value="7,50"' in french
+    # Sent back unchanged, it is the same budget.
+    client.post("/wallet/budget/", {"amount": "7,50"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert budget_now(reader) == 750
+
+
+@pytest.mark.parametrize("amount", ["12.50", "1,000", "١٢", "1e1"])
+def test_a_french_reader_gets_the_french_format_explained(client, reader, amount):
+    client.force_login(reader)
+    budget_set(user=reader, amount_cents=400)
+
+    response = client.post("/wallet/budget/", {"amount": amount}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 400
+    assert "12,50" in response.content.decode()
+    assert "1\u00a0234,50" in response.content.decode()
+    assert budget_now(reader) == 400

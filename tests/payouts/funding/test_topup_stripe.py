@@ -62,6 +62,14 @@ def test_a_preset_opens_a_checkout_session_carrying_the_top_up(client, fake_stri
 
 
 def test_a_custom_amount_is_accepted_within_the_limits(client, fake_stripe, reader):
+    topup = start_topup(client, fake_stripe, custom_amount="12.34")
+
+    assert topup.amount_cents == 1234
+
+
+def test_a_french_reader_types_the_amount_with_a_decimal_comma(client, fake_stripe, reader):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+
     topup = start_topup(client, fake_stripe, custom_amount="12,34")
 
     assert topup.amount_cents == 1234
@@ -72,9 +80,14 @@ def test_a_custom_amount_is_accepted_within_the_limits(client, fake_stripe, read
     [
         ({"custom_amount": "4.99"}, "Choose an amount between €5.00 and €500.00."),
         ({"custom_amount": "500.01"}, "Choose an amount between €5.00 and €500.00."),
-        ({"custom_amount": "ten"}, "Enter an amount like 12 or 12.50."),
-        ({"custom_amount": "10.001"}, "Enter an amount like 12 or 12.50."),
-        ({"custom_amount": "1e40"}, "Enter an amount like 12 or 12.50."),
+        ({"custom_amount": "ten"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "10.001"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "1e40"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "1e1"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "١٢"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "1_000"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "12,50"}, "Enter an amount such as 12.50 or 1,234.50."),
+        ({"custom_amount": "1,000"}, "Choose an amount between €5.00 and €500.00."),
         ({"preset": "1234"}, "Choose one of the amounts offered."),
         ({}, "Choose an amount to add to your wallet."),
     ],

@@ -1,0 +1,58 @@
+"""Refuse requests that carry control characters, before any view runs.
+
+PostgreSQL cannot store a NUL byte in text: a NUL in a handle, a URL or a title made the
+database raise, and the page answered 500. The other C0 control characters (escape,
+backspace, bell...) have no place in a web address or a form field either; stored, they
+can forge log lines or garble terminals and e-mails. So this middleware answers 400 with a
+page that says why, and the view never runs, so nothing is stored, when:
+
+- the path, or a name or value of the query string, holds any C0 character
+  (U+0000 to U+001F);
+- a name or value of a form body (POST, url-encoded or multipart) holds one other than
+  tab, carriage return and line feed, which a multi-line text field legitimately sends.
+
+Bodies of CSRF-exempt views are not parsed. Those are the signed Stripe webhooks: they read
+their raw JSON body themselves and verify its signature, and parsing a multipart body here
+would consume the stream they need. Their path and query string are still checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+_ANY_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_BUT_TAB_AND_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _holds(values: QueryDict, pattern: re.Pattern[str]) -> bool:
+    return any(
+        pattern.search(name) or any(pattern.search(value) for value in given)
+        for name, given in values.lists()
+    )
+
+
+def _refuse(request: HttpRequest) -> HttpResponse:
+    return render(request, "request_refused.html", status=400)
+
+
+class ControlCharactersMiddleware:
+    """Answer 400 to a request with control characters (the module docstring says which)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _ANY_CONTROL.search(request.path) or _holds(request.GET, _ANY_CONTROL):
+            return _refuse(request)
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        if _holds(request.POST, _CONTROL_BUT_TAB_AND_LINE_BREAKS):
+            return _refuse(request)
+        return None
