@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.suspensions import user_suspend
+from flattr_clone.months import format_month, month_of, previous_month
 from payouts.batches.models import Payout
 from payouts.connect.models import PaymentAccount
 from payouts.ledger.models import LedgerCheck
@@ -265,7 +266,9 @@ def test_an_operator_runs_the_money_operations(client):
     assert LedgerCheck.objects.count() == 1
 
     assert "Run payday" in client.get("/admin/tips/paydayrun/").content.decode()
-    preview = client.post(RUN_PAYDAY, {"month": "2025-03"})
+    # The month that just ended: on an empty platform it is the first month payday accepts.
+    last_month = format_month(previous_month(month_of()))
+    preview = client.post(RUN_PAYDAY, {"month": last_month})
     assert preview.status_code == 200 and 'name="confirm"' in preview.content.decode()
 
     retry = post_action(client, "/admin/payouts/payout/", "retry_failed", [payout])
