@@ -94,7 +94,15 @@ def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(
     expect(widget.locator("[data-count]")).to_have_text("1")
     assert page.evaluate("window.notReloaded") is True
     assert Click.objects.filter(reader=reader, thing=thing).count() == 1
-    popup.get_by_role("button", name="Close this window").click()
+    # The button closes the popup (window.close()). A mouse click on it races the closing
+    # window: Playwright may lose the click's reply and raise TargetClosedError although the
+    # click worked. So check a reader can click it (visible, enabled, not covered), fire the
+    # click in the page, and wait until the window is gone.
+    close = popup.get_by_role("button", name="Close this window")
+    close.click(trial=True)
+    with popup.expect_event("close"):
+        close.dispatch_event("click")
+    assert popup.is_closed()
 
     with page.expect_popup() as opened:
         widget.click()
