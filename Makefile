@@ -40,7 +40,7 @@ lint: install
 
 ## Regenerate and compile translations (needs gettext; compiled .mo files are committed)
 messages: install
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l fr -e html,txt,py,svg --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py compilemessages --ignore=.venv
 
