@@ -9,10 +9,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_next(request: HttpRequest, default: str) -> str:
-    """The ``next`` parameter if it points at this site, else ``default`` (no open redirect)."""
+    """The ``next`` parameter if it is a path on this site, else ``default`` (no open redirect).
+
+    Only an absolute path counts: a bare word would be taken for a URL name by ``redirect``.
+    """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default
