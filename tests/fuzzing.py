@@ -421,7 +421,9 @@ def _short(filename: str) -> str:
     """A source file's path from the project root, or from site-packages."""
     if "/site-packages/" in filename:
         return filename.split("/site-packages/", 1)[1]
-    return os.path.relpath(filename, settings.BASE_DIR)
+    if filename.startswith(str(settings.BASE_DIR)):
+        return os.path.relpath(filename, settings.BASE_DIR)
+    return "/".join(filename.split("/")[-2:])  # the standard library
 
 
 def assert_no_server_error(response, described: str) -> None:

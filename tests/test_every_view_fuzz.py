@@ -20,7 +20,8 @@ follows: each poison (``tests.fuzzing.POISONS``) in every field at once, a NUL i
 field the view reads while the others look valid, each poison in each path argument.
 
 The two signed webhook endpoints are also fuzzed with arbitrary JSON signed with their
-secret (tests/fake_stripe ``sign_payload``), built around the rows the handlers look up.
+secret (tests/fake_stripe ``sign_payload``), built around the rows the handlers look up,
+then swept: a genuine event of each type handled, with one part missing or poisoned.
 The platform endpoint's one documented 5xx, "retry later" for a refund, dispute or
 reversal that arrives before its payment or payout is settled, is allowed; nothing else.
 
@@ -70,6 +71,7 @@ from tests.factories import (
     ready_reader,
 )
 from tests.fake_stripe import checkout as stripe_side
+from tests.fake_stripe import connect as stripe_connect
 from tests.fake_stripe import sign_payload
 from tests.fuzzing import (
     GENERIC_FIELDS,
@@ -547,8 +549,9 @@ def test_no_view_answers_a_server_error_to_a_known_poison(route, world):
 # It raises nothing and stores nothing; any other 5xx fails the test.
 RETRY_LATER = {"error": "payment not confirmed yet, retry later"}
 
+PAID = "checkout.session.completed"
 PLATFORM_TYPES = (
-    "checkout.session.completed",
+    PAID,
     "checkout.session.async_payment_succeeded",
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
@@ -562,6 +565,7 @@ CONNECT_TYPES = ("account.updated", "account.application.deauthorized")
 @dataclasses.dataclass
 class WebhookWorld:
     ids: list  # values a handler may look up: our row ids, Stripe's object ids
+    samples: dict[str, dict]  # a genuine event of each type handled, by type
     client: Client  # one for every delivery (a new one would load the middleware again)
 
     def __repr__(self) -> str:
@@ -570,7 +574,9 @@ class WebhookWorld:
 
 @pytest.fixture
 def webhook_world(fake_stripe) -> WebhookWorld:
-    """A Stripe top-up paid, one pending, a sandbox one, payouts, and a Stripe account."""
+    """What the handlers look up: a Stripe top-up paid and one pending, a sandbox top-up,
+    payouts sent and paid, a creator's Stripe account; and one genuine event of each type
+    the endpoints handle, made by the fake Stripe server, for the sweep to poison."""
     with override_settings(PAYMENTS_SANDBOX=True):
         reader = ready_reader()
         sending = PayoutFactory()
@@ -579,9 +585,59 @@ def webhook_world(fake_stripe) -> WebhookWorld:
     pending, _url = topup_start(user=reader, amount_cents=1000)
     paid, _url = topup_start(user=reader, amount_cents=2500)
     session = stripe_side.pay_session(fake_stripe, paid.session_id)
-    event = stripe_side.event(fake_stripe, "checkout.session.completed", session)
-    assert stripe_side.deliver(Client(), event).status_code == 200
-    account = PaymentAccountFactory(provider="stripe", provider_account_id="acct_fuzz")
+    client = Client(raise_request_exception=False)
+    delivered = stripe_side.deliver(client, stripe_side.event(fake_stripe, PAID, session))
+    assert delivered.status_code == 200
+    _, account = stripe_connect.create_account(
+        fake_stripe, {"capabilities": {"transfers": {"requested": "true"}}}, None
+    )
+    account = stripe_connect.complete_onboarding(fake_stripe, account["id"])
+    PaymentAccountFactory(provider="stripe", provider_account_id=account["id"])
+    pending_session = {
+        **fake_stripe.get("checkout_sessions", pending.session_id),
+        "status": "complete",
+        "payment_status": "paid",
+        "payment_intent": "pi_sweep",
+    }
+    reversal = {
+        "id": paid_out.provider_transfer_id,
+        "object": "transfer",
+        "amount": paid_out.amount_cents,
+        "amount_reversed": 100,
+        "metadata": {"payout": str(paid_out.pk)},
+    }
+    samples = {
+        PAID: stripe_side.event(fake_stripe, PAID, pending_session),
+        "checkout.session.async_payment_succeeded": stripe_side.event(
+            fake_stripe, "checkout.session.async_payment_succeeded", pending_session
+        ),
+        "checkout.session.async_payment_failed": stripe_side.event(
+            fake_stripe, "checkout.session.async_payment_failed", pending_session
+        ),
+        "checkout.session.expired": stripe_side.event(
+            fake_stripe, "checkout.session.expired", pending_session
+        ),
+        "charge.refunded": stripe_side.event(
+            fake_stripe,
+            "charge.refunded",
+            stripe_side.refund(fake_stripe, session["payment_intent"], 500),
+        ),
+        "charge.dispute.created": stripe_side.event(
+            fake_stripe,
+            "charge.dispute.created",
+            stripe_side.dispute(fake_stripe, session["payment_intent"], 500),
+        ),
+        "transfer.reversed": stripe_side.event(fake_stripe, "transfer.reversed", reversal),
+        "account.updated": stripe_side.event(fake_stripe, "account.updated", dict(account)),
+        "account.application.deauthorized": {
+            **stripe_side.event(
+                fake_stripe,
+                "account.application.deauthorized",
+                {"id": "ca_platform", "object": "application", "name": "Tips"},
+            ),
+            "account": account["id"],
+        },
+    }
     ids = [
         pending.pk,
         str(pending.pk),
@@ -589,7 +645,7 @@ def webhook_world(fake_stripe) -> WebhookWorld:
         paid.pk,
         str(paid.pk),
         paid.session_id,
-        session.get("payment_intent"),
+        session["payment_intent"],
         sandbox.pk,
         str(sandbox.pk),
         sandbox.session_id,
@@ -599,11 +655,12 @@ def webhook_world(fake_stripe) -> WebhookWorld:
         str(paid_out.pk),
         sending.provider_transfer_id,
         paid_out.provider_transfer_id,
-        account.provider_account_id,
+        account["id"],
     ]
     return WebhookWorld(
         ids=[value for value in ids if value not in (None, "")],
-        client=Client(raise_request_exception=False),
+        samples=json.loads(json.dumps(samples)),
+        client=client,
     )
 
 
@@ -678,7 +735,7 @@ def _events(types: tuple[str, ...], ids: list) -> st.SearchStrategy:
     return st.one_of(event, JSON_VALUES)
 
 
-@pytest.mark.parametrize(
+WEBHOOK_ENDPOINTS = pytest.mark.parametrize(
     ("path", "secret", "types"),
     [
         ("/webhooks/stripe/", PLATFORM_SECRET, PLATFORM_TYPES),
@@ -686,28 +743,86 @@ def _events(types: tuple[str, ...], ids: list) -> st.SearchStrategy:
     ],
     ids=["platform", "connect"],
 )
+
+
+def _deliver(webhook_world: WebhookWorld, path: str, secret: str, payload: str) -> None:
+    """POST ``payload`` signed with ``secret``: no 5xx but the documented retry-later, and
+    the ledger still checks out."""
+    response = webhook_world.client.post(
+        path,
+        data=payload.encode(),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign_payload(payload, secret),
+    )
+    deliberate = (
+        path == "/webhooks/stripe/"
+        and response.status_code == 500
+        and response.exc_info is None
+        and response.json() == RETRY_LATER
+    )
+    if not deliberate:
+        assert_no_server_error(response, f"signed POST {path}\n  {payload[:600]}")
+    report = ledger_check(record=False)
+    assert report.ok, f"the ledger broke after {payload[:300]}: {report.as_dict()}"
+
+
+@WEBHOOK_ENDPOINTS
 @settings(max_examples=WEBHOOK_EXAMPLES, **FUZZ_SETTINGS)
 @given(data=st.data())
 def test_no_signed_webhook_answers_a_server_error(path, secret, types, webhook_world, data):
     def deliver() -> None:
         event = data.draw(_events(types, webhook_world.ids), label="event")
         ascii_only = data.draw(st.booleans(), label="ascii JSON")
-        payload = json.dumps(event, ensure_ascii=ascii_only)
-        response = webhook_world.client.post(
-            path,
-            data=payload.encode(),
-            content_type="application/json",
-            HTTP_STRIPE_SIGNATURE=sign_payload(payload, secret),
-        )
-        deliberate = (
-            path == "/webhooks/stripe/"
-            and response.status_code == 500
-            and response.exc_info is None
-            and response.json() == RETRY_LATER
-        )
-        if not deliberate:
-            assert_no_server_error(response, f"signed POST {path}\n  {payload[:600]}")
-        report = ledger_check(record=False)
-        assert report.ok, f"the ledger broke after {payload[:300]}: {report.as_dict()}"
+        _deliver(webhook_world, path, secret, json.dumps(event, ensure_ascii=ascii_only))
 
     _in_rolled_back_savepoint(deliver)
+
+
+_MISSING = object()
+# Each replaces one part of a genuine event (or, for _MISSING, removes it).
+JSON_POISONS = (_MISSING, None, [], {}, "abc", "\x00", 10**20, -(10**20))
+NOT_OBJECTS = ("0", "null", "[]", '"event"', "[{}]", "1e999")
+
+
+def _poisoned_events(event: dict):
+    """Copies of ``event`` with one poison at one place: a top-level key, its object, a
+    key of the object, a key of an object inside it (metadata, requirements...)."""
+    places = [(key,) for key in ("id", "type", "created", "data", "account")]
+    places.append(("data", "object"))
+    for key, value in event["data"]["object"].items():
+        places.append(("data", "object", key))
+        if isinstance(value, dict):
+            places += [("data", "object", key, inner) for inner in value]
+    for place in places:
+        for poison in JSON_POISONS:
+            copy = json.loads(json.dumps(event))
+            parent = copy
+            for key in place[:-1]:
+                parent = parent[key]
+            if poison is _MISSING:
+                parent.pop(place[-1], None)
+            else:
+                parent[place[-1]] = poison
+            yield copy
+
+
+@WEBHOOK_ENDPOINTS
+def test_no_signed_webhook_answers_a_server_error_to_a_known_poison(
+    path, secret, types, webhook_world
+):
+    """Beside the random fuzz, a deterministic sweep: a genuine event of each type the
+    endpoint handles with one part missing or replaced by a poison (null, a list, an
+    object, a word, a NUL, huge numbers), and bodies that are JSON but not an object.
+    Every failure is reported, not only the first."""
+    failures: list[str] = []
+    payloads = list(NOT_OBJECTS)
+    for event_type in types:
+        payloads += [
+            json.dumps(event) for event in _poisoned_events(webhook_world.samples[event_type])
+        ]
+    for payload in payloads:
+        try:
+            _in_rolled_back_savepoint(_deliver, webhook_world, path, secret, payload)
+        except AssertionError as error:
+            failures.append(str(error))
+    assert not failures, f"{len(failures)} server error(s):\n\n" + "\n\n".join(failures)
