@@ -84,10 +84,24 @@ class Event:
         return str(self.object.values.get("id") or "")
 
 
+def _holds_nul(value: object) -> bool:
+    """Whether a NUL character is in any key or string of a decoded JSON value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def event_parse(body: object) -> Event:
     """The event of a signed webhook body; raises ``MalformedEvent`` when it is not one."""
     if not isinstance(body, dict):
         raise MalformedEvent("the body must be a JSON object")
+    if _holds_nul(body):
+        # PostgreSQL can store a NUL neither in text nor in jsonb; no genuine event has one.
+        raise MalformedEvent("the event must not contain a NUL character")
     event = Fields(body, "event")
     event_id = event.text("id", required=True)
     if len(event_id) > 255:

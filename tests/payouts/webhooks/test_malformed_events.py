@@ -310,3 +310,19 @@ def test_an_unhandled_event_type_is_still_recorded_as_ignored_on_both_endpoints(
 
     assert platform.json() == {"received": True, "outcome": "ignored", "replay": False}
     assert (connect.status_code, connect.content) == (200, b"ignored")
+
+
+@pytest.mark.parametrize("path", [PLATFORM, CONNECT])
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(event("account.updated", {"id": "acct_1"}, id="evt_\u0000"), id="id"),
+        pytest.param(event("checkout.session.expired", {"id": "cs_\u0000"}), id="object"),
+        pytest.param(event("charge.refunded", {"id": "ch_1", "x\u0000": 1}), id="key"),
+    ],
+)
+def test_a_signed_event_with_a_nul_character_is_refused_and_nothing_stored(
+    client, fake_stripe, path, body
+):
+    # PostgreSQL stores a NUL neither in text nor in jsonb: it answered 500 there.
+    assert_refused(post_signed(client, path, body), "NUL")
