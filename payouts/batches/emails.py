@@ -1,3 +1,5 @@
+"""The e-mail a creator gets when a payout was sent or failed."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -7,8 +9,6 @@ from django.utils import translation
 
 from payouts.batches.models import Payout
 from payouts.providers import Provider
-
-# --- E-mail ---------------------------------------------------------------------------
 
 
 def send_payout_email(*, payout_id: int) -> None:

@@ -1,3 +1,5 @@
+"""Payout batches and the payouts in them; a payout's id makes its idempotency keys."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

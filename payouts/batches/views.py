@@ -1,3 +1,5 @@
+"""The creator's Payouts page: balance, progress to the minimum, next batch, history."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Admin of creators' payment accounts: read-only, with the clear-flag action."""
+
 from __future__ import annotations
 
 from django.contrib import admin, messages

@@ -1,3 +1,5 @@
+"""Where a creator receives money: a Stripe connected account, or the demo sandbox."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

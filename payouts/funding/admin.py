@@ -1,3 +1,5 @@
+"""Admin of budgets and top-ups: read-only."""
+
 from django.contrib import admin
 
 from flattr_clone.admin import ReadOnlyAdmin

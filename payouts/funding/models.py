@@ -1,3 +1,5 @@
+"""Wallet-side records: budgets and top-ups."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

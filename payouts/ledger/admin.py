@@ -1,3 +1,5 @@
+"""Admin of the ledger: accounts, transfers and self-checks, strictly read-only."""
+
 from django.contrib import admin
 
 from flattr_clone.admin import ReadOnlyAdmin

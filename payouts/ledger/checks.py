@@ -1,3 +1,6 @@
+"""The ledger self-check (PRODUCT.md, Money): money is conserved, no bounded account is
+negative, and every cached balance equals the sum of its transfers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,8 +9,6 @@ import time
 from django.db import connection
 
 from payouts.ledger.models import Account, LedgerCheck, Transfer
-
-# --- Self-check ----------------------------------------------------------------
 
 
 @dataclasses.dataclass

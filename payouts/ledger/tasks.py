@@ -1,10 +1,10 @@
+"""The hourly ledger self-check (beat)."""
+
 from __future__ import annotations
 
 from celery import shared_task
 
 from payouts.ledger.checks import ledger_check
-
-# --- Ledger self-check (issue 3) ---------------------------------------------------
 
 
 @shared_task(name="payouts.tasks.check_ledger")

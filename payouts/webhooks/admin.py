@@ -1,3 +1,5 @@
+"""Admin of provider events: read-only."""
+
 from django.contrib import admin
 
 from flattr_clone.admin import ReadOnlyAdmin

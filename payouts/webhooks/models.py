@@ -1,3 +1,5 @@
+"""A provider's webhook event, stored once per provider and event id."""
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

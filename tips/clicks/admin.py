@@ -1,3 +1,5 @@
+"""Admin of clicks: read-only, filtered by month and revocation."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""A click: one reader's flattr of one thing in one month."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone

@@ -1,3 +1,5 @@
+"""Reads for clicks: who may click (PRODUCT.md, Clicks) and a reader's clicks of a month."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,8 +16,6 @@ from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
 from tips.clicks.models import Click
 from tips.things.models import Thing
-
-# --- Who may click -------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)

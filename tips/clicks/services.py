@@ -1,3 +1,6 @@
+"""Writes for clicks (PRODUCT.md, Clicks): one per reader, thing and month; revoked only
+within its month."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,9 +33,6 @@ class ClickResult:
 
     click: Click
     status: str
-
-
-# --- Clicks -------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -1,3 +1,5 @@
+"""A reader takes back a click of the current month."""
+
 from __future__ import annotations
 
 from django.contrib import messages

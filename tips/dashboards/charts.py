@@ -1,11 +1,11 @@
+"""The creator dashboard's earnings chart: integer SVG geometry, no floats and no JavaScript."""
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
 from tips.dashboards.selectors import MonthEarnings
-
-# --- Chart -----------------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,3 +1,5 @@
+"""The dashboards' pages: the reader's and the creator's, and the creator's CSV exports."""
+
 from django.urls import path
 
 from tips.dashboards.views import clicks_csv, creator_dashboard, earnings_csv, reader_dashboard

@@ -32,8 +32,6 @@ from tips.dashboards.selectors import (
 from tips.payday.estimates import month_estimate
 from tips.payday.selectors import reader_history
 
-# --- Readers and profiles --------------------------------------------------------------
-
 
 @login_required
 @require_GET

@@ -1,3 +1,5 @@
+"""The click of an auto-submit link: the thing it describes is created only with the click."""
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction

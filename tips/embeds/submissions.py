@@ -1,3 +1,6 @@
+"""Auto-submit links (PRODUCT.md, Buttons and embeds): what a link describes, read
+without writing anything."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,8 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from tips.things.canonical import InvalidURL, canonical_url
 from tips.things.models import Thing
 from tips.things.selectors import public_creator
-
-# --- Auto-submit links --------------------------------------------------------------
 
 
 class SubmissionInvalid(ValueError):

@@ -1,3 +1,5 @@
+"""Admin of things."""
+
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""A thing: a piece of a creator's work, identified by its canonical URL."""
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse

@@ -1,3 +1,5 @@
+"""Reads for things: a creator's things with their counts, public profiles."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +9,6 @@ from django.db.models import Count, Q, QuerySet
 
 from flattr_clone.months import month_of
 from tips.things.models import Thing
-
-# --- Lists --------------------------------------------------------------------
 
 
 def _with_counts(things: QuerySet, month: dt.date) -> QuerySet:

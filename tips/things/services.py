@@ -1,3 +1,5 @@
+"""Writes for things: register, edit, hide (retire) and show again."""
+
 from __future__ import annotations
 
 import re
@@ -16,9 +18,6 @@ _LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?$")
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
 TAGS_MAX_LENGTH = 300
-
-
-# --- Things -----------------------------------------------------------------------
 
 
 def _clean_tags(tags: str) -> str:

@@ -1,3 +1,5 @@
+"""Creators' pages for their things, and public profiles."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -32,9 +34,6 @@ THING_CREATE_THROTTLE = Throttle(
 def submit_link_template(creator) -> str:
     site = settings.SITE_URL
     return f"{site}{reverse('tips:submit')}?creator={creator.handle}&url=URL&title=TITLE"
-
-
-# --- Creators' things --------------------------------------------------------------------
 
 
 @login_required
