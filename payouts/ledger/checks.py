@@ -4,11 +4,15 @@ negative, and every cached balance equals the sum of its transfers."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 
 from django.db import connection
 
 from payouts.ledger.models import Account, LedgerCheck, Transfer
+
+# Operators alert on CRITICAL records of this logger.
+logger = logging.getLogger("payouts.ledger")
 
 
 @dataclasses.dataclass
@@ -60,6 +64,20 @@ def ledger_check(*, record: bool = True) -> LedgerReport:
     if record:
         report.record = LedgerCheck.objects.create(
             ok=report.ok, report=report.as_dict(), duration_ms=report.duration_ms
+        )
+    return report
+
+
+def ledger_check_or_alert(*, during: str = "") -> LedgerReport:
+    """Run and record the self-check; a broken ledger is logged CRITICAL with its report, so
+    the operators' log alerting sees it. ``during`` says what was about to happen or just
+    happened (e.g. "before payday 2026-10")."""
+    report = ledger_check()
+    if not report.ok:
+        logger.critical(
+            "LEDGER CHECK FAILED%s: money invariants do not hold: %s",
+            f" {during}" if during else "",
+            report.as_dict(),
         )
     return report
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 
 from flattr_clone.months import month_of, previous_month
@@ -23,8 +22,6 @@ from tips.clicks.selectors import month_clicks
 from tips.payday.estimates import Estimate, estimate_splits, month_estimate
 from tips.payday.keys import PAYDAY_PREFIX, month_of_reference, payday_reference
 from tips.things.models import Thing
-
-User = get_user_model()
 
 
 def last_months(count: int = 12, *, until: dt.date | None = None) -> list[dt.date]:

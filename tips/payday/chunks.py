@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
 from payouts.funding.selectors import budgets_in_effect_cents
-from payouts.ledger.checks import ledger_check
+from payouts.ledger.checks import ledger_check_or_alert
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
     LedgerError,
@@ -335,11 +335,10 @@ def payday_check_after(*, run_pk: int) -> bool:
     run for operators, and nothing is paid out. Returns whether the ledger was sound.
     """
     run = PaydayRun.objects.get(pk=run_pk)
-    report = ledger_check()
-    PaydayRun.objects.filter(pk=run.pk).update(check_after=report.record)
     month = format_month(run.month)
+    report = ledger_check_or_alert(during=f"after payday {month}")
+    PaydayRun.objects.filter(pk=run.pk).update(check_after=report.record)
     if not report.ok:
-        logger.critical("LEDGER CHECK FAILED after payday %s: %s", month, report.as_dict())
         PaydayRun.objects.filter(pk=run.pk).update(
             last_error=f"ledger check after payday failed; follow-ups not started: "
             f"{report.as_dict()}"[:2000]

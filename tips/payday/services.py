@@ -32,7 +32,7 @@ from flattr_clone.months import (
 )
 from payouts.funding.models import BudgetChange
 from payouts.funding.selectors import budgets_in_effect_cents
-from payouts.ledger.checks import ledger_check
+from payouts.ledger.checks import ledger_check_or_alert
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 from payouts.ledger.services import system_account
 from tips.clicks.models import Click
@@ -187,9 +187,8 @@ def _check_before(month: dt.date) -> LedgerCheck:
     """The first step of a payday: the ledger self-check. Payday refuses to move money on a
     ledger that does not hold PRODUCT.md's invariants (the careful payment platforms' rule:
     never build on a broken ledger), and says so."""
-    report = ledger_check()
+    report = ledger_check_or_alert(during=f"before payday {format_month(month)}")
     if not report.ok:
-        logger.critical("LEDGER CHECK FAILED before payday %s: %s", month, report.as_dict())
         error = PaydayError(
             _(
                 "The ledger check failed, so payday for %(month)s did not start. Run "

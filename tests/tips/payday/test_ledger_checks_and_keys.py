@@ -2,32 +2,23 @@
 ledger keys it writes, pinned character by character (PRODUCT.md, "Contracts that never
 change": a re-run after a crash finds the work done only through these keys)."""
 
-import itertools
-
 import pytest
 
 from payouts.batches.models import PayoutBatch
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import post_transfer, system_account, wallet_of
-from tests.factories import UserFactory
+from tests.factories import TopUpFactory, UserFactory
 from tests.tips.payday.helpers import MONTH, click, set_budget
 from tips.payday.chunks import payday_check_after
 from tips.payday.models import PaydayRun
 from tips.payday.services import PaydayError, payday_run
 
 pytestmark = pytest.mark.django_db
-_serial = itertools.count(1)
 
 
 def funded_reader(cents: int, budget: int):
+    """A reader who topped up through the sandbox, with a budget in effect during MONTH."""
     reader = UserFactory()
-    post_transfer(
-        debit=system_account(Account.Kind.EXTERNAL, "sandbox"),
-        credit=wallet_of(reader),
-        amount_cents=cents,
-        idempotency_key=f"checks-test-topup:{next(_serial)}",
-        kind=Transfer.Kind.TOP_UP,
-    )
+    TopUpFactory(user=reader, amount_cents=cents)
     set_budget(reader, budget)
     return reader
 
