@@ -144,6 +144,8 @@ CELERY_IMPORTS = [
     "tips.payday.tasks",
     "tips.payday.jobs",
     "tips.emails.tasks",
+    "tips.subscriptions.tasks",
+    "tips.subscriptions.jobs",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -307,6 +309,17 @@ MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE["payday-previous-month"] = {
     "task": "tips.tasks.payday_previous_month",
     "schedule": crontab(day_of_month="1", hour=str(PAYDAY_HOUR), minute=str(PAYDAY_MINUTE)),
+}
+# Subscriptions per chunk of the monthly subscription run (one transaction, one Celery task).
+SUBSCRIPTION_CHUNK_SIZE = env.int("SUBSCRIPTION_CHUNK_SIZE", default=1000)
+# Celery tasks (dotted paths) enqueued once a month's subscription run is done, each called
+# with month="YYYY-MM": the notices telling readers what their subscriptions could not do.
+SUBSCRIPTIONS_FOLLOW_UP_TASKS: list[str] = ["tips.emails.tasks.send_subscription_notices"]
+# Subscriptions flattr on the 1st (TIME_ZONE, like every month). Beat asks every hour of that
+# day: the first run (00:05) makes the clicks, later ones resume a run that crashed.
+CELERY_BEAT_SCHEDULE["subscriptions-first-of-month"] = {
+    "task": "tips.subscriptions.jobs.subscriptions_this_month",
+    "schedule": crontab(day_of_month="1", hour="*", minute="5"),
 }
 # The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
 CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
 
-from flattr_clone.months import month_of
+from flattr_clone.months import month_of, previous_month
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
 from payouts.funding.models import BudgetChange, TopUp
@@ -26,6 +26,13 @@ from payouts.webhooks.models import ProviderEvent
 from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.subscriptions.models import (
+    Subscription,
+    SubscriptionChunk,
+    SubscriptionMonth,
+    SubscriptionRun,
+    last_month_of,
+)
 from tips.things.models import Thing
 
 # --- Accounts ------------------------------------------------------------------------
@@ -356,6 +363,55 @@ class PaydayRecordFactory(factory.django.DjangoModelFactory):
     given_cents = 1000
     commission_cents = 100
     creators = 1
+
+
+# --- Subscriptions (no money: they make clicks) --------------------------------------
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A running subscription as ``subscription_start`` stores it, started last month by
+    default (so this month's run covers it); its start click is not made here."""
+
+    class Meta:
+        model = Subscription
+
+    reader = factory.SubFactory(UserFactory)
+    thing = factory.SubFactory(ThingFactory)
+    months = None
+    first_month = factory.LazyFunction(lambda: previous_month(month_of()))
+    last_month = factory.LazyAttribute(lambda o: last_month_of(o.first_month, o.months))
+    status = Subscription.Status.ACTIVE
+
+
+class SubscriptionMonthFactory(factory.django.DjangoModelFactory):
+    """What a subscription did in a month (by default: skipped, paused)."""
+
+    class Meta:
+        model = SubscriptionMonth
+
+    subscription = factory.SubFactory(SubscriptionFactory)
+    month = factory.Sequence(lambda n: dt.date(2020 + n // 12, n % 12 + 1, 1))
+    outcome = SubscriptionMonth.Outcome.PAUSED
+
+
+class SubscriptionRunFactory(factory.django.DjangoModelFactory):
+    """A month's subscription run as planned (months from 2020-01 on, one each)."""
+
+    class Meta:
+        model = SubscriptionRun
+
+    month = factory.Sequence(lambda n: dt.date(2020 + n // 12, n % 12 + 1, 1))
+    chunk_size = factory.LazyFunction(lambda: settings.SUBSCRIPTION_CHUNK_SIZE)
+
+
+class SubscriptionChunkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubscriptionChunk
+
+    run = factory.SubFactory(SubscriptionRunFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    first_subscription_id = 1
+    last_subscription_id = 1
 
 
 # --- E-mails -------------------------------------------------------------------------

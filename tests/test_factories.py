@@ -26,6 +26,10 @@ PLAIN_ROWS = [
     factories.PaydayChunkFactory,
     factories.PaydayRecordFactory,
     factories.MonthlyEmailFactory,
+    factories.SubscriptionFactory,
+    factories.SubscriptionMonthFactory,
+    factories.SubscriptionRunFactory,
+    factories.SubscriptionChunkFactory,
 ]
 
 

@@ -3,4 +3,5 @@
 import tips.clicks.admin
 import tips.emails.admin
 import tips.payday.admin
+import tips.subscriptions.admin
 import tips.things.admin  # noqa: F401

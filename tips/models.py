@@ -6,6 +6,23 @@ Code imports a model from its own sub-package (``tips.clicks.models``), never fr
 from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.subscriptions.models import (
+    Subscription,
+    SubscriptionChunk,
+    SubscriptionMonth,
+    SubscriptionRun,
+)
 from tips.things.models import Thing
 
-__all__ = ["Click", "MonthlyEmail", "PaydayChunk", "PaydayRecord", "PaydayRun", "Thing"]
+__all__ = [
+    "Click",
+    "MonthlyEmail",
+    "PaydayChunk",
+    "PaydayRecord",
+    "PaydayRun",
+    "Subscription",
+    "SubscriptionChunk",
+    "SubscriptionMonth",
+    "SubscriptionRun",
+    "Thing",
+]

@@ -11,6 +11,12 @@ from tips.things.models import Thing
 class Click(models.Model):
     """A reader's flattr of a thing in one calendar month (``month`` is its first day)."""
 
+    class Source(models.TextChoices):
+        # The reader pressed a button: the thing page, the popup, an auto-submit link.
+        BUTTON = "button", _("Button")
+        # A subscription made it on the first day of the month (tips.subscriptions).
+        SUBSCRIPTION = "subscription", _("Subscription")
+
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -30,6 +36,10 @@ class Click(models.Model):
     month = models.DateField(_("month"))
     created_at = models.DateTimeField(_("clicked at"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Who made the click. Every source obeys the same rules (``click_register``).
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.BUTTON
+    )
 
     class Meta:
         verbose_name = _("click")

@@ -36,8 +36,15 @@ class ClickResult:
 
 
 @transaction.atomic
-def click_register(*, reader, thing: Thing, now: dt.datetime | None = None) -> ClickResult:
-    """Record ``reader``'s flattr of ``thing`` for the current month.
+def click_register(
+    *,
+    reader,
+    thing: Thing,
+    now: dt.datetime | None = None,
+    source: str = Click.Source.BUTTON,
+) -> ClickResult:
+    """Record ``reader``'s flattr of ``thing`` for the current month, made by ``source`` (a
+    ``Click.Source``: the reader's button, or a subscription on the first of the month).
 
     Raises ``ClickRefused`` when the reader or the thing cannot take part (see
     ``click_blocker``: a suspended reader, a retired thing, ...). One click per
@@ -66,6 +73,7 @@ def click_register(*, reader, thing: Thing, now: dt.datetime | None = None) -> C
                     creator_id=thing.owner_id,
                     month=month,
                     created_at=now,
+                    source=source,
                 )
             status = ClickResult.FLATTRED
         except IntegrityError:

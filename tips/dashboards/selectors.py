@@ -21,6 +21,7 @@ from tips.clicks.models import Click
 from tips.clicks.selectors import month_clicks
 from tips.payday.estimates import Estimate, estimate_splits, month_estimate
 from tips.payday.keys import PAYDAY_PREFIX, month_of_reference, payday_reference
+from tips.subscriptions.selectors import subscriber_counts
 from tips.things.models import Thing
 
 
@@ -124,11 +125,13 @@ class ThingClicks:
     thing: Thing
     this_month: int
     all_time: int
+    # Readers whose subscription flattrs the thing every month (running, not paused).
+    subscribers: int = 0
 
 
 def clicks_by_thing(*, creator) -> list[ThingClicks]:
-    """``creator``'s things with their unrevoked clicks this month and all time, most clicked
-    first."""
+    """``creator``'s things with their unrevoked clicks this month and all time and their
+    subscribers, most clicked first."""
     month = month_of()
     counted = Q(clicks__revoked_at__isnull=True)
     things = (
@@ -139,7 +142,12 @@ def clicks_by_thing(*, creator) -> list[ThingClicks]:
         )
         .order_by("-this_month", "-all_time", "title", "pk")
     )
-    return [ThingClicks(thing, thing.this_month, thing.all_time) for thing in things]
+    things = list(things)
+    subscribers = subscriber_counts(thing_ids=[thing.pk for thing in things], month=month)
+    return [
+        ThingClicks(thing, thing.this_month, thing.all_time, subscribers.get(thing.pk, 0))
+        for thing in things
+    ]
 
 
 def payout_progress_percent(balance_cents: int) -> int:

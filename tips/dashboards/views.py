@@ -31,6 +31,7 @@ from tips.dashboards.selectors import (
 )
 from tips.payday.estimates import month_estimate
 from tips.payday.selectors import reader_history
+from tips.subscriptions.selectors import refused_this_month_count, subscription_click_count
 
 
 @login_required
@@ -42,6 +43,8 @@ def this_month(request: HttpRequest) -> HttpResponse:
         "clicks": month_clicks(request.user, month),
         "estimate": month_estimate(request.user, month),
         "blocker": reader_blocker(request.user),
+        "subscription_clicks": subscription_click_count(reader=request.user, month=month),
+        "subscriptions_refused": refused_this_month_count(reader=request.user, month=month),
     }
     return render(request, "tips/this_month.html", context)
 
@@ -121,13 +124,22 @@ def earnings_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def clicks_csv(request: HttpRequest) -> HttpResponse:
-    """Each of the creator's things with its clicks this month and all time."""
+    """Each of the creator's things with its clicks this month and all time, and its
+    subscribers."""
     rows = clicks_by_thing(creator=request.user)
     response = _csv_response(f"clicks-{timezone.localdate():%Y-%m-%d}.csv")
     writer = csv.writer(response)
-    writer.writerow(["thing", "url", "this_month", "all_time"])
+    writer.writerow(["thing", "url", "this_month", "all_time", "subscribers"])
     for row in rows:
-        writer.writerow([_csv_safe(row.thing.title), row.thing.url, row.this_month, row.all_time])
+        writer.writerow(
+            [
+                _csv_safe(row.thing.title),
+                row.thing.url,
+                row.this_month,
+                row.all_time,
+                row.subscribers,
+            ]
+        )
     return response
 
 

@@ -1,4 +1,5 @@
-"""Monthly summary e-mails: one row per user, month and kind, written before sending."""
+"""Monthly e-mails (summaries after payday, subscription notices on the 1st): one row per
+user, month and kind, written before sending."""
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,8 @@ class MonthlyEmail(models.Model):
     class Kind(models.TextChoices):
         READER = "reader", _("Reader summary")
         CREATOR = "creator", _("Creator summary")
+        # What a reader's subscriptions could not do this month, and which ones ended.
+        SUBSCRIPTIONS = "subscriptions", _("Subscription notice")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -26,7 +29,7 @@ class MonthlyEmail(models.Model):
         verbose_name=_("user"),
     )
     month = models.DateField(_("month"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

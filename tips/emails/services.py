@@ -1,9 +1,12 @@
-"""Monthly summary e-mails sent after payday: what a reader gave, what a creator received.
+"""Monthly e-mails: the summaries sent after payday (what a reader gave, what a creator
+received) and the subscription notice sent after the month's subscription run (which
+subscriptions could not flattr, and why; which ones ended).
 
-Each summary is sent at most once per user, month and kind: the ``MonthlyEmail``
+Each e-mail is sent at most once per user, month and kind: the ``MonthlyEmail``
 row is inserted first and its unique constraint lets exactly one sender win,
 however many times (or how concurrently) the tasks run. Only users who keep
-``monthly_emails`` on receive them.
+``monthly_emails`` on receive the summaries; the notice goes to every active reader
+it concerns (it tells them that something they set up did not happen).
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ from tips.emails.models import MonthlyEmail
 from tips.payday.keys import payday_reference
 from tips.payday.models import PaydayRun
 from tips.payday.selectors import reader_month
+from tips.subscriptions.selectors import (
+    subscription_click_count,
+    subscription_notice_recipients,
+    subscription_notices,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +99,7 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         "month": month,
         "dashboard_url": settings.SITE_URL + reverse("dashboards:reader"),
         "creator_dashboard_url": settings.SITE_URL + reverse("dashboards:creator"),
+        "subscriptions_url": settings.SITE_URL + reverse("subscriptions:list"),
         "settings_url": settings.SITE_URL + reverse("account_settings"),
         "LANGUAGE_CODE": translation.get_language(),
     }
@@ -99,7 +108,15 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         if not entry.given_cents:
             return None
         context["entry"] = entry
+        context["subscription_clicks"] = subscription_click_count(reader=user, month=month)
         subject = _("What you gave in %(month)s") % {"month": _month_name(month)}
+    elif kind == Kind.SUBSCRIPTIONS:
+        notices = subscription_notices(reader=user, month=month)
+        if not notices:
+            return None
+        context["notices"] = notices
+        context["site_url"] = settings.SITE_URL
+        subject = _("Your subscriptions in %(month)s") % {"month": _month_name(month)}
     else:
         earned = creator_earnings_by_month(creator=user, months=[month])[0]
         if not earned.amount_cents:
@@ -126,8 +143,10 @@ def send_monthly_email(*, user_id: int, month: dt.date, kind: str) -> bool:
     sends nothing. If sending fails the claim is removed so a retry can send.
     """
     user = User.objects.filter(pk=user_id).first()
-    if user is None or not user.monthly_emails or not user.is_active or not user.email:
+    if user is None or not user.is_active or not user.email:
         return False
+    if kind != Kind.SUBSCRIPTIONS and not user.monthly_emails:
+        return False  # the summaries are optional; a notice is not
     if MonthlyEmail.objects.filter(user=user, month=month, kind=kind).exists():
         return False
     with translation.override(_language_of(user)):
@@ -168,12 +187,19 @@ def send_monthly_email_batch(*, month: dt.date, kind: str, user_ids: list[int]) 
     return sent
 
 
-def monthly_email_batches(*, month: dt.date, batch_size: int) -> list[tuple[str, list[int]]]:
-    """The recipients of ``month``'s summaries cut into batches of at most ``batch_size``."""
+def monthly_email_batches(
+    *, month: dt.date, batch_size: int, kind: str | None = None
+) -> list[tuple[str, list[int]]]:
+    """The recipients of ``month``'s summaries (or, with ``kind=SUBSCRIPTIONS``, of its
+    subscription notices) cut into batches of at most ``batch_size``."""
     if batch_size < 1:
         raise ValueError("batch size must be at least 1")
+    if kind == Kind.SUBSCRIPTIONS:
+        recipients = {Kind.SUBSCRIPTIONS: subscription_notice_recipients(month=month)}
+    else:
+        recipients = monthly_email_recipients(month=month)
     batches = []
-    for kind, user_ids in monthly_email_recipients(month=month).items():
+    for recipient_kind, user_ids in recipients.items():
         for start in range(0, len(user_ids), batch_size):
-            batches.append((str(kind), user_ids[start : start + batch_size]))
+            batches.append((str(recipient_kind), user_ids[start : start + batch_size]))
     return batches

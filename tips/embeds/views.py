@@ -83,7 +83,8 @@ def _gone(request: HttpRequest, thing: Thing, *, popup: bool = False) -> HttpRes
     return render(request, "tips/thing_gone.html", context, status=410)
 
 
-def _rate_limited(request: HttpRequest) -> HttpResponse:
+def click_rate_limited(request: HttpRequest) -> HttpResponse:
+    """The 429 page of the click limit (``CLICK_RATE_LIMIT_PER_HOUR``)."""
     window = WINDOW_SECONDS
     retry_after = window - int(time.time()) % window
     response = render(
@@ -100,7 +101,7 @@ def _handoff_key(thing_pk: int) -> str:
     return f"tips:popup-handoff:{thing_pk}"
 
 
-def _expect_handoff(request: HttpRequest, thing: Thing, origin: str, status: str) -> str:
+def expect_handoff(request: HttpRequest, thing: Thing, origin: str, status: str) -> str:
     """Remember that the popup for ``origin`` just clicked ``thing``; return the popup's URL.
 
     Only a popup coming back from its own POST may tell its opener the count: a
@@ -137,7 +138,7 @@ def _click_response(
     if not request.user.is_authenticated:
         return redirect_to_login(back_url)
     if not click_allowed(request.user.pk):
-        return _rate_limited(request)
+        return click_rate_limited(request)
     try:
         result = register()
     except ClickRefused as refused:
@@ -145,7 +146,7 @@ def _click_response(
         return redirect(back_url)
     thing = result.click.thing
     if origin:
-        return redirect(_expect_handoff(request, thing, origin, result.status))
+        return redirect(expect_handoff(request, thing, origin, result.status))
     _click_message(request, result, thing)
     return redirect(done_url or thing.get_absolute_url())
 
@@ -234,7 +235,7 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def popup(request: HttpRequest, pk: int) -> HttpResponse:
     """The first-party window the widget opens. It tells its opener the count only once,
-    right after a click made through this popup (see ``_expect_handoff``), never merely
+    right after a click made through this popup (see ``expect_handoff``), never merely
     because some site opened it for a reader who flattred the thing."""
     thing = _thing_or_404(pk)
     origin = web_origin(request.GET.get("origin"))

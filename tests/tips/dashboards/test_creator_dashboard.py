@@ -160,7 +160,10 @@ def test_the_clicks_export_lists_each_thing(client, paid_month):
     rows = list(
         csv.reader(io.StringIO(client.get(reverse("dashboards:clicks_csv")).content.decode()))
     )
-    assert rows == [["thing", "url", "this_month", "all_time"], ["A song", song.url, "1", "3"]]
+    assert rows == [
+        ["thing", "url", "this_month", "all_time", "subscribers"],
+        ["A song", song.url, "1", "3", "0"],
+    ]
 
 
 def test_a_creator_sees_only_their_own_numbers(client, paid_month):

@@ -177,6 +177,8 @@ SUPPORT = {
     "accounts.suspend_user",
     "tips.view_thing",
     "tips.view_click",
+    "tips.view_subscription",
+    "tips.view_subscriptionmonth",
     "payouts.view_payout",
     "payouts.view_payoutbatch",
     "payouts.view_paymentaccount",
@@ -197,7 +199,12 @@ def test_the_migrations_create_the_support_and_operator_groups():
     assert support == SUPPORT
     assert operator >= SUPPORT | MONEY_OPERATIONS
     # Operators see the money's records too; neither group edits or deletes anything.
-    assert {"payouts.view_transfer", "payouts.view_ledgercheck", "tips.view_paydayrun"} <= operator
+    assert {
+        "payouts.view_transfer",
+        "payouts.view_ledgercheck",
+        "tips.view_paydayrun",
+        "tips.view_subscriptionrun",
+    } <= operator
     assert not any(c.split(".")[1].startswith(("add_", "change_", "delete_")) for c in operator)
 
 
