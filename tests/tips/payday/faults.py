@@ -1,5 +1,7 @@
 """Crash injection for payday: receivers of ``tips.payday.signals.payday_chunk_stage``, which
-payday sends at fixed points of each chunk. Production code knows nothing of them.
+payday sends at fixed points of each chunk. Production code knows nothing of them. The monthly
+subscription run sends the same stages (``tips.subscriptions.signals.subscription_chunk_stage``):
+pass it as ``signal`` to crash that run instead.
 
 ``kill_at`` sends SIGKILL to its own process at the stage named by the environment
 (``PAYDAY_TEST_KILL=chunk_written:2``): no Python cleanup, no rollback by us; PostgreSQL sees
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 from celery import shared_task
+from django.dispatch import Signal
 
 from tips.payday.signals import payday_chunk_stage
 
@@ -27,13 +30,13 @@ class InjectedCrash(RuntimeError):
 
 
 @contextlib.contextmanager
-def connected(receiver: Callable) -> Iterator[None]:
+def connected(receiver: Callable, signal: Signal = payday_chunk_stage) -> Iterator[None]:
     """``receiver`` hears every chunk stage inside the block (in every thread)."""
-    payday_chunk_stage.connect(receiver, weak=False)
+    signal.connect(receiver, weak=False)
     try:
         yield
     finally:
-        payday_chunk_stage.disconnect(receiver)
+        signal.disconnect(receiver)
 
 
 def kill_at(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
@@ -41,14 +44,17 @@ def kill_at(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def raising_at(point: str) -> contextlib.AbstractContextManager[None]:
-    """Inside the block, payday raises ``InjectedCrash`` at ``point`` (``chunk_written:3``)."""
+def raising_at(
+    point: str, signal: Signal = payday_chunk_stage
+) -> contextlib.AbstractContextManager[None]:
+    """Inside the block, payday (or the run ``signal`` belongs to) raises ``InjectedCrash`` at
+    ``point`` (``chunk_written:3``)."""
 
     def crash(sender, *, stage: str, chunk_number: int, **kwargs) -> None:
         if f"{stage}:{chunk_number}" == point:
             raise InjectedCrash(f"injected crash at {stage} of chunk {chunk_number}")
 
-    return connected(crash)
+    return connected(crash, signal)
 
 
 entered = threading.Event()

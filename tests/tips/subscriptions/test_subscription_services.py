@@ -165,9 +165,7 @@ def test_a_reader_holds_no_more_subscriptions_than_the_hourly_click_limit(settin
 
 def test_subscribing_again_after_a_subscription_ended_starts_a_new_one():
     reader, thing = ready_reader(), ThingFactory()
-    old = SubscriptionFactory(
-        reader=reader, thing=thing, months=3, first_month=dt.date(2020, 1, 1)
-    )
+    old = SubscriptionFactory(reader=reader, thing=thing, months=3, first_month=dt.date(2020, 1, 1))
 
     new = subscription_start(reader=reader, thing=thing, months=6).subscription
 
