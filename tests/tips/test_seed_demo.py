@@ -14,6 +14,7 @@ from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
 from tests.factories import AccountFactory, TransferFactory, UserFactory
 from tips.clicks.models import Click
+from tips.subscriptions.models import Subscription, SubscriptionMonth
 from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,8 @@ def counts() -> dict:
         "transfers": Transfer.objects.count(),
         "things": Thing.objects.count(),
         "clicks": Click.objects.count(),
+        "subscriptions": Subscription.objects.count(),
+        "subscription_months": SubscriptionMonth.objects.count(),
     }
 
 
@@ -46,6 +49,8 @@ def test_it_creates_people_money_things_and_clicks_in_two_months():
         "budgets": 3,
         "transfers": 3,
         "things": 8,
+        "subscriptions": 1,
+        "subscription_months": 2,
     }
     operator = User.objects.get(email="operator@example.com")
     assert operator.is_staff and operator.is_superuser
@@ -64,6 +69,13 @@ def test_it_creates_people_money_things_and_clicks_in_two_months():
     for reader in readers:
         assert reader.clicks.filter(month=this_month).exists()
         assert reader.clicks.filter(month=previous_month(this_month)).exists()
+    # Alice flattrs a podcast episode every month, since last month.
+    subscription = Subscription.objects.get()
+    assert (subscription.reader, subscription.thing.title) == (alice, "Episode 1: Why we tip")
+    assert subscription.first_month == previous_month(this_month)
+    assert set(
+        Click.objects.filter(reader=alice, thing=subscription.thing).values_list("month", flat=True)
+    ) == {this_month, previous_month(this_month)}
     assert "operator@example.com" in output
     assert "demo-password-2024" in output
     assert "authenticator app" in output

@@ -21,6 +21,7 @@ from payouts.funding.models import BudgetChange
 from payouts.funding.topups import topup_sandbox_pay
 from payouts.ledger.models import Account, Transfer
 from tips.clicks.models import Click
+from tips.subscriptions.models import Subscription, SubscriptionMonth
 from tips.things.models import Thing
 
 # Printed on every run: the demo is local and these accounts exist only there.
@@ -126,7 +127,9 @@ def seed_things(*, creator: User, things: tuple[tuple[str, str], ...]) -> list[T
     ]
 
 
-def seed_click(*, reader: User, thing: Thing, at: dt.datetime) -> Click | None:
+def seed_click(
+    *, reader: User, thing: Thing, at: dt.datetime, source: str = Click.Source.BUTTON
+) -> Click | None:
     """One click of ``reader`` on ``thing`` in the month of ``at``; never on their own thing."""
     if thing.owner_id == reader.pk:
         return None
@@ -134,9 +137,39 @@ def seed_click(*, reader: User, thing: Thing, at: dt.datetime) -> Click | None:
         reader=reader,
         thing=thing,
         month=month_of(at),
-        defaults={"creator_id": thing.owner_id, "created_at": at},
+        defaults={"creator_id": thing.owner_id, "created_at": at, "source": source},
     )
     return click
+
+
+def seed_subscription(*, reader: User, thing: Thing, now: dt.datetime) -> Subscription | None:
+    """``reader`` flattrs ``thing`` every month, until cancelled, since last month: the
+    subscription, its clicks of last month and of this month's first day, and what it did in
+    each month (a click the reader had made by hand counts)."""
+    if thing.owner_id == reader.pk:
+        return None
+    last_month = previous_month(month_of(now))
+    started_at = month_start(last_month) + dt.timedelta(days=3)
+    subscription = Subscription.objects.filter(
+        reader=reader, thing=thing, status__in=Subscription.OPEN
+    ).first() or Subscription.objects.create(
+        reader=reader, thing=thing, first_month=last_month, created_at=started_at
+    )
+    for at in (started_at, min(month_start(month_of(now)) + dt.timedelta(minutes=5), now)):
+        click = seed_click(reader=reader, thing=thing, at=at, source=Click.Source.SUBSCRIPTION)
+        made = click.source == Click.Source.SUBSCRIPTION
+        SubscriptionMonth.objects.get_or_create(
+            subscription=subscription,
+            month=click.month,
+            defaults={
+                "outcome": SubscriptionMonth.Outcome.CLICKED
+                if made
+                else SubscriptionMonth.Outcome.ALREADY,
+                "click": click,
+                "created_at": at,
+            },
+        )
+    return subscription
 
 
 def seed_clicks(*, readers: list[User], things: list[Thing], now: dt.datetime) -> None:
@@ -185,6 +218,8 @@ class Command(BaseCommand):
                 creator, _ = seed_user(email=spec.email, handle=spec.handle, name=spec.name)
                 things.extend(seed_things(creator=creator, things=spec.things))
             seed_clicks(readers=readers, things=things, now=now)
+            # Alice flattrs the first podcast episode every month.
+            seed_subscription(reader=readers[0], thing=things[-3], now=now)
         self.print_logins()
 
     def print_logins(self) -> None:
