@@ -426,3 +426,32 @@ def test_operators_see_subscriptions_read_only(client, group):
     change = client.get(f"/admin/tips/subscription/{subscription.pk}/change/").content.decode()
     assert 'name="_save"' not in change
     assert Subscription.objects.filter(pk=subscription.pk).exists()
+
+
+def test_the_subscriptions_page_speaks_french(client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 1, 20, 12, tzinfo=dt.UTC), tick=False)
+    reader = ready_reader()
+    subscription = SubscriptionFactory(reader=reader, thing=ThingFactory(title="Podcast"))
+    # Stored in English (the reader has no e-mail language), read in the viewer's language.
+    SubscriptionMonthFactory(
+        subscription=subscription,
+        month=month_of(),
+        outcome=SubscriptionMonth.Outcome.REFUSED,
+        refusal_code="empty_wallet",
+        refusal_message="Your wallet is empty. Top it up to flattr.",
+        fix_url="/wallet/",
+        fix_label="Top up my wallet",
+    )
+    client.force_login(reader)
+    client.cookies["django_language"] = "fr"
+
+    page = text(client.get(reverse("subscriptions:list")))
+
+    assert "Vos abonnements" in page
+    assert "janvier 2026\u00a0:</strong>" in page
+    assert "pas flattré\u00a0: Votre porte-monnaie est vide. Rechargez-le pour pouvoir flattrer." in (
+        page
+    )
+    assert '<a href="/wallet/">Recharger mon porte-monnaie</a>' in page
+    assert "Prochain flattr le 1 février 2026." in page
+    assert ">Résilier<" in page
