@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from payouts.batches.models import Payout
 from payouts.batches.runs import payout_batch_run
 from payouts.batches.services import next_batch_at
+from tests.browser import log_in
 from tests.factories import PaymentAccountFactory, UserFactory, give_earnings
 from tests.payouts.batches.test_payout_batch import stripe_creator
 
@@ -115,15 +114,6 @@ def platform(live_server, settings):
     settings.PAYMENTS_SANDBOX = True
     settings.STRIPE_SECRET_KEY = ""
     return live_server.url
-
-
-def log_in(context, user, platform):
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": platform}]
-    )
 
 
 @pytest.mark.browser

@@ -1,13 +1,9 @@
 """The script embed on a creator's site (a second origin), driven in Debian's chromium."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser import blog_with_widget, log_in, static_site
 from tests.factories import ThingFactory, ready_reader
 from tips.clicks.models import Click
 
@@ -16,54 +12,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def creator_site():
-    """A plain static site on 127.0.0.1 (the platform's live server is on localhost):
-    ``pages[path] = html`` serves a page."""
-    pages: dict[str, str] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = pages.get(self.path)
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write((body or "not found").encode())
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.pages = pages
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    """A plain static site on another origin: ``pages[path] = html`` serves a page."""
+    with static_site() as site:
+        yield site
 
 
 @pytest.fixture
 def platform(live_server, settings):
     settings.SITE_URL = live_server.url
     return live_server.url
-
-
-def log_in(context, user, platform):
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": platform}]
-    )
-
-
-def blog_with_widget(platform, thing):
-    return (
-        "<!doctype html><html><head><title>My blog</title></head><body>"
-        "<h1>My blog</h1><p>A post worth a flattr.</p>"
-        f'<script async src="{platform}/static/tips/embed.js"></script>'
-        f'<a class="flattr-button" href="{platform}/t/{thing.pk}/">Flattr</a>'
-        "</body></html>"
-    )
 
 
 def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(

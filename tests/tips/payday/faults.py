@@ -16,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from celery import shared_task
 from django.dispatch import Signal
@@ -27,6 +30,34 @@ from tips.payday.signals import payday_chunk_stage
 
 class InjectedCrash(RuntimeError):
     pass
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def command_in_subprocess(*command: str, kill_at: str = "") -> subprocess.CompletedProcess:
+    """``python manage.py <command>`` in a new process on the test database, with
+    ``crash_settings`` (one item per chunk) and the kill receiver armed at ``kill_at``."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.tips.payday.crash_settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "PAYDAY_TEST_KILL": kill_at,
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @contextlib.contextmanager

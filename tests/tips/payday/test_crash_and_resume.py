@@ -2,14 +2,10 @@
 balances, with no transfer applied twice."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from payouts.ledger.checks import ledger_check
@@ -27,8 +23,6 @@ from tests.tips.payday.helpers import (
     wallet,
 )
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def build_world():
@@ -71,24 +65,7 @@ def _shared(spec, creators):
 
 
 def payday_subprocess(kill_at: str = "") -> subprocess.CompletedProcess:
-    db = django_settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.tips.payday.crash_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "PAYDAY_TEST_KILL": kill_at,
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", "payday", "--month", "2025-03", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return faults.command_in_subprocess("payday", "--month", "2025-03", "--json", kill_at=kill_at)
 
 
 KILL_POINTS = [f"chunk_written:{n}" for n in (1, 2, 3, 4)] + [

@@ -2,14 +2,10 @@
 per subscription: each chunk is applied fully or not at all, and the rest is finished."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from flattr_clone.months import month_of, next_month
@@ -21,8 +17,6 @@ from tips.subscriptions.chunks import SubscriptionRunError, subscription_chunk_p
 from tips.subscriptions.models import SubscriptionChunk, SubscriptionMonth, SubscriptionRun
 from tips.subscriptions.runs import subscriptions_run
 from tips.subscriptions.signals import subscription_chunk_stage
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def build_world():
@@ -94,24 +88,7 @@ def test_a_run_that_was_not_resumed_before_its_month_ended_stays_failed(time_mac
 
 
 def subscriptions_subprocess(kill_at: str = "") -> subprocess.CompletedProcess:
-    db = django_settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.tips.payday.crash_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "PAYDAY_TEST_KILL": kill_at,
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", "subscriptions", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return faults.command_in_subprocess("subscriptions", "--json", kill_at=kill_at)
 
 
 @pytest.mark.postgres

@@ -449,9 +449,8 @@ def test_the_subscriptions_page_speaks_french(client, time_machine):
 
     assert "Vos abonnements" in page
     assert "janvier 2026\u00a0:</strong>" in page
-    assert "pas flattré\u00a0: Votre porte-monnaie est vide. Rechargez-le pour pouvoir flattrer." in (
-        page
-    )
+    refusal = "Votre porte-monnaie est vide. Rechargez-le pour pouvoir flattrer."
+    assert f"pas flattré\u00a0: {refusal}" in page
     assert '<a href="/wallet/">Recharger mon porte-monnaie</a>' in page
     assert "Prochain flattr le 1 février 2026." in page
     assert ">Résilier<" in page
