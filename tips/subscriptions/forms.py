@@ -23,7 +23,10 @@ class SubscribeForm(forms.Form):
         choices=duration_choices,
         initial=UNTIL_CANCELLED,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose 3, 6 or 12 months, or until you cancel.")},
+        error_messages={
+            "required": _("Choose 3, 6 or 12 months, or until you cancel."),
+            "invalid_choice": _("Choose 3, 6 or 12 months, or until you cancel."),
+        },
     )
 
     def clean_months(self) -> int | None:

@@ -154,7 +154,7 @@ class SubscriptionMonth(models.Model):
     fix_url = models.CharField(_("where to fix it"), max_length=2000, blank=True)
     fix_label = models.CharField(_("fix link text"), max_length=200, blank=True)
     # The reader is e-mailed about a refusal once, not again each month for the same reason.
-    notify = models.BooleanField(_("reader e-mailed"), default=False)
+    notify = models.BooleanField(_("in the e-mail notice"), default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:

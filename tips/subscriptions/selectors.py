@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from flattr_clone.months import month_of, previous_month
 from tips.clicks.models import Click
@@ -90,20 +90,23 @@ class ReaderSubscriptions:
 
 def reader_subscriptions(*, reader, month: dt.date | None = None) -> ReaderSubscriptions:
     """Every subscription of ``reader``, running ones first, each with its latest month. Two
-    queries."""
+    queries, however many months the subscriptions have lived."""
     month = month or month_of()
+    latest_entry = (
+        SubscriptionMonth.objects.filter(subscription=OuterRef("pk"))
+        .order_by("-month", "-pk")
+        .values("pk")[:1]
+    )
     subscriptions = list(
         Subscription.objects.filter(reader=reader)
         .select_related("thing__owner")
+        .annotate(latest_entry_id=Subquery(latest_entry))
         .order_by("-created_at", "-pk")
     )
-    latest: dict[int, SubscriptionMonth] = {}
-    for entry in (
-        SubscriptionMonth.objects.filter(subscription__in=[s.pk for s in subscriptions])
-        .select_related("click")
-        .order_by("subscription_id", "-month", "-pk")
-    ):
-        latest.setdefault(entry.subscription_id, entry)
+    entries = SubscriptionMonth.objects.in_bulk(
+        [s.latest_entry_id for s in subscriptions if s.latest_entry_id]
+    )
+    latest = {entry.subscription_id: entry for entry in entries.values()}
     running, past = [], []
     for subscription in subscriptions:
         status = subscription.status_in(month)
