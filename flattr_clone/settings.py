@@ -266,7 +266,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own (in DEBUG) that
+        # also propagates to ours: every line would be printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Money (PRODUCT.md, Money) ----------------------------------------------
@@ -326,9 +331,5 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 # The offline sandbox is the demo's provider. It exists only in embedded mode:
 # a production deployment (SECRET_KEY set) can never turn it on.
 PAYMENTS_SANDBOX = EMBEDDED and not STRIPE_SECRET_KEY
-if not EMBEDDED and not STRIPE_SECRET_KEY:
-    import warnings
-
-    warnings.warn(
-        "STRIPE_SECRET_KEY is not set: top-ups and payouts are unavailable.", stacklevel=1
-    )
+# Without STRIPE_SECRET_KEY in production, the web process warns once at start
+# (flattr_clone.wsgi); commands and workers stay quiet.
