@@ -34,6 +34,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public base URL of the platform, used in embed codes, e-mails and Stripe
 # return URLs. Embeds must name an absolute origin.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The platform's name, in the header, page titles, e-mails (sender, subjects, greetings),
+# authenticator apps and the admin: people know the site by it, not by its host.
+SITE_NAME = env.str("SITE_NAME", default="Flattr clone")
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
@@ -172,7 +175,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[Flattr clone] ")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default=f"[{SITE_NAME}] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if EMBEDDED else "https"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -193,7 +196,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Flattr clone")
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default=SITE_NAME)
 MFA_RECOVERY_CODE_COUNT = 10
 # Staff cannot use the admin before they activate an authenticator app
 # (accounts.admin_site.PlatformAdminSite); the admin login is allauth's.
@@ -203,10 +206,11 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Flattr clone <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where users write to the operators (e.g. about a suspension); empty: no address is shown.
-SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+# Where users write to the operators: the footer's "Contact" link and every suspension notice.
+# Empty: no address is shown. SUPPORT_EMAIL is its first name, still read.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default=env.str("SUPPORT_EMAIL", default=""))
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"

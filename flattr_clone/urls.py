@@ -2,14 +2,20 @@
 (import-linter's layers contract names it as its only exception)."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.views import set_language
 from flattr_clone.health import healthz
 from tips.home import home
 
+handler500 = "flattr_clone.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("tips.urls")),
