@@ -123,8 +123,8 @@ class PaydayRunAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
         self.message_user(
             request,
             _(
-                "Payday %(month)s: %(status)s. %(readers)s readers gave %(given)s to "
-                "%(creators)s creators."
+                "Payday %(month)s: %(status)s. Readers who gave: %(readers)s, %(given)s in "
+                "all; creators who received: %(creators)s."
             )
             % {
                 "month": totals.month,
@@ -152,4 +152,3 @@ class PaydayRecordAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
     raw_id_fields = ["reader", "run"]
     readonly_fields = [f.name for f in PaydayRecord._meta.fields]
     list_select_related = ["reader"]
-

@@ -220,7 +220,7 @@ def _plan_and_enqueue(month: dt.date, chunk_size: int, check: LedgerCheck) -> Pa
         pending = list(
             run.chunks.filter(done_at__isnull=True).order_by("number").values_list("pk", flat=True)
         )
-        logger.info("payday %s: %d chunk(s) to process", format_month(month), len(pending))
+        logger.info("payday %s: chunks to process: %d", format_month(month), len(pending))
         if not run.chunks_total:
             _finish(run)
         for chunk_pk in pending:
