@@ -2,9 +2,9 @@
 (import-linter's layers contract names it as its only exception)."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts.views import set_language
 from flattr_clone.health import healthz
@@ -12,10 +12,16 @@ from tips.home import home
 
 handler500 = "flattr_clone.errors.server_error"
 
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("tips.urls")),
