@@ -13,6 +13,7 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.money import format_amount, format_cents
+from flattr_clone.months import month_in_reference, month_of
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.funding.budgets import budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
@@ -62,9 +63,12 @@ def _history_rows(user, page_number) -> tuple:
                 "transfer": transfer,
                 "label": _describe(transfer, other),
                 "signed_cents": transfer.amount_cents if incoming else -transfer.amount_cents,
-                "month": transfer.created_at.date().replace(day=1),
+                # The month the line belongs to: a payday's own month, else when it happened.
+                "month": month_in_reference(transfer.reference) or month_of(transfer.created_at),
             }
         )
+    # Grouped by the month each line belongs to, newest first (stable: time order within one).
+    rows.sort(key=lambda row: row["month"], reverse=True)
     return page, rows
 
 
