@@ -142,6 +142,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # ``tasks`` module holds its per-item tasks, ``jobs`` the tasks that start a whole run.
 CELERY_IMPORTS = [
     "payouts.ledger.tasks",
+    "payouts.funding.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
     "tips.payday.tasks",
@@ -286,6 +287,9 @@ BUDGET_MIN_CENTS = env.int("BUDGET_MIN_CENTS", default=200)
 BUDGET_MAX_CENTS = env.int("BUDGET_MAX_CENTS", default=10000)
 TOP_UP_MIN_CENTS = env.int("TOP_UP_MIN_CENTS", default=500)
 TOP_UP_MAX_CENTS = env.int("TOP_UP_MAX_CENTS", default=50000)
+# An unpaid top-up's payment page closes after this many minutes (Stripe accepts 30 to 1440);
+# the top-up is then "expired" and the reader can start it again.
+TOP_UP_EXPIRY_MINUTES = env.int("TOP_UP_EXPIRY_MINUTES", default=60)
 TOP_UP_PRESETS_CENTS = [
     int(v) for v in env.list("TOP_UP_PRESETS_CENTS", default=[1000, 2500, 5000])
 ]
@@ -316,6 +320,11 @@ MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE["payday-previous-month"] = {
     "task": "tips.tasks.payday_previous_month",
     "schedule": crontab(day_of_month="1", hour=str(PAYDAY_HOUR), minute=str(PAYDAY_MINUTE)),
+}
+# Unpaid top-ups whose payment page has closed are marked expired (payouts.funding.tasks).
+CELERY_BEAT_SCHEDULE["expire-stale-top-ups"] = {
+    "task": "payouts.tasks.expire_stale_top_ups",
+    "schedule": 15 * 60,  # seconds
 }
 # The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
 CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
