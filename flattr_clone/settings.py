@@ -310,10 +310,11 @@ PAYDAY_CHUNK_SIZE = env.int("PAYDAY_CHUNK_SIZE", default=10000)
 PAYDAY_HOUR = env.int("PAYDAY_HOUR", default=2)
 PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # Celery tasks (dotted paths) enqueued once a payday run is done, each called with
-# month="YYYY-MM": the payout batch, the monthly e-mails.
+# month="YYYY-MM", in this order: the monthly e-mails first, so that a creator reads the
+# summary of the month before the "payout on its way" e-mail that pays it.
 PAYDAY_FOLLOW_UP_TASKS: list[str] = [
-    "payouts.batches.jobs.payout_batch_after_payday",
     "tips.emails.tasks.send_monthly_emails",
+    "payouts.batches.jobs.payout_batch_after_payday",
 ]
 # Monthly summary e-mails are sent by tasks of this many recipients each.
 MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
