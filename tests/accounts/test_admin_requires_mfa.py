@@ -107,9 +107,7 @@ def test_the_user_admin_filters_suspended_users_and_never_shows_the_password(cli
     assert 'name="password"' not in change
 
 
-def test_a_sign_in_long_ago_asks_for_the_password_again_before_two_factor_changes(
-    client, settings
-):
+def test_a_sign_in_long_ago_asks_for_the_password_again_before_two_factor_changes(client, settings):
     UserFactory(email="op@example.com", is_staff=True, is_superuser=True)
     log_in(client, "op@example.com")
     settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # as if the sign-in were minutes ago

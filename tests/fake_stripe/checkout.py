@@ -104,8 +104,8 @@ def expire_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     if session["status"] != "open":
         return fake.error(
             400,
-            f"Only Checkout Sessions with a status in [\"open\"] can be expired. This "
-            f"Checkout Session has a status of \"{session['status']}\".",
+            f'Only Checkout Sessions with a status in ["open"] can be expired. This '
+            f'Checkout Session has a status of "{session["status"]}".',
             code="checkout_session_expire_unexpected_status",
         )
     session.update(status="expired", url=None)

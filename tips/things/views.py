@@ -70,7 +70,7 @@ def thing_new(request: HttpRequest) -> HttpResponse:
                 messages.info(
                     request,
                     format_html(
-                        "{} <a href=\"{}\">{}</a>",
+                        '{} <a href="{}">{}</a>',
                         _("To receive what readers give you, set up a payment account."),
                         reverse("payouts:get_paid"),
                         _("Get paid"),

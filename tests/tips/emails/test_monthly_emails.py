@@ -185,7 +185,6 @@ def test_operators_see_which_summaries_were_sent_and_cannot_edit_them(client, pa
     assert client.get("/admin/tips/monthlyemail/add/").status_code == 403
 
 
-
 def test_the_payout_email_comes_after_the_monthly_summary_it_pays(
     settings, django_capture_on_commit_callbacks
 ):
