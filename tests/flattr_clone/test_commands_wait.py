@@ -63,8 +63,10 @@ def test_payouts_wait_exits_non_zero_when_a_payout_failed(
     del fake_stripe.objects["accounts"][creator.payment_account.provider_account_id]
     err = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 payout failed"):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("payouts", wait=True, stdout=io.StringIO(), stderr=err)
+    with (
+        pytest.raises(CommandError, match="1 payout failed"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("payouts", wait=True, stdout=io.StringIO(), stderr=err)
 
     assert "1/1 payouts, €0.00 moved" in err.getvalue()
