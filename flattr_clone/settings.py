@@ -279,7 +279,7 @@ LOGGING = {
     },
 }
 
-# --- Money (PRODUCT.md, Money) ----------------------------------------------
+# --- Money (docs/PRODUCT.md, Money) ----------------------------------------------
 # Every amount is integer cents of this one currency.
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="EUR").upper()
 COMMISSION_RATE_BASIS_POINTS = env.int("COMMISSION_RATE_BASIS_POINTS", default=1000)

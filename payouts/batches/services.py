@@ -1,4 +1,4 @@
-"""Payout batches: creators' earnings sent to their payment accounts (PRODUCT.md, Payouts).
+"""Payout batches: creators' earnings sent to their payment accounts (docs/PRODUCT.md, Payouts).
 
 A payout happens in two steps, and the first is committed before the second starts:
 

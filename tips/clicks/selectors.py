@@ -1,4 +1,4 @@
-"""Reads for clicks: who may click (PRODUCT.md, Clicks) and a reader's clicks of a month."""
+"""Reads for clicks: who may click (docs/PRODUCT.md, Clicks) and a reader's clicks of a month."""
 
 from __future__ import annotations
 

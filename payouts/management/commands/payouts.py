@@ -1,4 +1,4 @@
-"""``python manage.py payouts [--dry-run] [--json]``: run a payout batch now (PRODUCT.md)."""
+"""``python manage.py payouts [--dry-run] [--json]``: run a payout batch now (docs/PRODUCT.md)."""
 
 from __future__ import annotations
 

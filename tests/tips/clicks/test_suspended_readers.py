@@ -1,4 +1,4 @@
-"""A suspended reader makes no new click, wherever the click starts (PRODUCT.md: suspension
+"""A suspended reader makes no new click, wherever the click starts (docs/PRODUCT.md: suspension
 stops new clicks, not past ones), and is told why and whom to ask."""
 
 import html
