@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# The port of `make run` (e.g. `make run PORT=8001` when 8000 is taken).
+PORT ?= 8000
 
 .PHONY: run test suite install lint format messages bench clean
 
@@ -20,8 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Lint and run the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 test: install
@@ -42,6 +44,8 @@ lint: install
 messages: install
 	$(PY) manage.py makemessages -l fr -e html,txt,py,svg --ignore=.venv --ignore=staticfiles
 	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=staticfiles
+	@# The creation date changes on every run: drop it, so a run with no new string leaves the tree clean.
+	sed -i '/^"POT-Creation-Date: /d' locale/*/LC_MESSAGES/*.po
 	$(PY) manage.py compilemessages --ignore=.venv
 
 ## Payday benchmark against PostgreSQL (BENCH_SIZE=small|medium|large); wipes the bench database

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
-from accounts.suspensions import REASON_MAX_LENGTH
 from flattr_clone.admin import ActionsNeedPermissionMixin
 
 
@@ -41,8 +40,10 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
     search_fields = ["email", "handle", "display_name"]
     actions = [suspend_creators, unsuspend_creators]
     ordering = ["-date_joined"]
-    readonly_fields = ["last_login", "date_joined"]
-    filter_horizontal = ["groups", "user_permissions"]
+    # A suspension changes only through the actions above (the reason goes to the admin log);
+    # here it is shown, not edited. Plain multiple selects for groups and permissions: the
+    # two-column widget's markup fails accessibility checks.
+    readonly_fields = ["last_login", "date_joined", "suspended_at", "suspension_reason"]
     fieldsets = [
         (None, {"fields": ["email", "handle", "display_name", "monthly_emails"]}),
         (_("Suspension"), {"fields": ["suspended_at", "suspension_reason"]}),
@@ -55,12 +56,6 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
 
     def has_suspend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("accounts.suspend_user")
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # The model's TextField has no limit; the suspension action's reason form has this one.
-        if db_field.name == "suspension_reason":
-            kwargs["max_length"] = REASON_MAX_LENGTH
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if not change:

@@ -7,6 +7,7 @@ authenticator app yet are sent to activate one before any admin page opens.
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,9 +24,15 @@ def has_totp(user) -> bool:
 
 
 class PlatformAdminSite(admin.AdminSite):
-    site_header = _("Flattr clone operations")
-    site_title = _("Flattr clone admin")
     index_title = _("Operations")
+
+    @property
+    def site_header(self) -> str:
+        return _("%(site)s operations") % {"site": settings.SITE_NAME}
+
+    @property
+    def site_title(self) -> str:
+        return _("%(site)s admin") % {"site": settings.SITE_NAME}
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and has_totp(request.user)

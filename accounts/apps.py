@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Accounts")
+    # Not "Accounts": allauth's e-mail addresses already have that section in the admin.
+    verbose_name = _("Users")
     default = True
 
 

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.suspensions import user_suspend, user_unsuspend
 from flattr_clone.admin import confirm_action
@@ -48,7 +48,11 @@ def suspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> Ht
         if user_suspend(user=user, reason=reason):
             modeladmin.log_change(request, user, _("Suspended: %(reason)s") % {"reason": reason})
             done += 1
-    messages.success(request, _("%(count)d account(s) suspended.") % {"count": done})
+    messages.success(
+        request,
+        ngettext("%(count)d account suspended.", "%(count)d accounts suspended.", done)
+        % {"count": done},
+    )
     return None
 
 
@@ -76,5 +80,9 @@ def unsuspend_creators(modeladmin, request: HttpRequest, queryset: QuerySet) -> 
                 request, user, _("Suspension lifted: %(reason)s") % {"reason": reason}
             )
             done += 1
-    messages.success(request, _("%(count)d suspension(s) lifted.") % {"count": done})
+    messages.success(
+        request,
+        ngettext("%(count)d suspension lifted.", "%(count)d suspensions lifted.", done)
+        % {"count": done},
+    )
     return None

@@ -6,6 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from flattr_clone.money import format_cents
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,3 +74,67 @@ def confirm_action(
             **extra,
         },
     )
+
+
+def _money_column(field: str, description):
+    @admin.display(description=description, ordering=field)
+    def column(obj) -> str:
+        value = getattr(obj, field)
+        return "" if value is None else format_cents(value)
+
+    return column
+
+
+def _month_column(field: str, description):
+    @admin.display(description=description, ordering=field)
+    def column(obj) -> str:
+        value = getattr(obj, field)
+        return "" if value is None else date_format(value, "YEAR_MONTH_FORMAT")
+
+    return column
+
+
+class ReadableColumnsMixin:
+    """Money as money and months as months in a ``ModelAdmin``'s lists and pages.
+
+    ``money_fields`` maps a ``<name>_cents`` field to its label: it is shown as ``<name>``
+    ("€10.50", in the operator's language) wherever ``list_display``, ``fields`` or
+    ``readonly_fields`` name ``<name>``. ``month_fields`` does the same for a month (a date
+    on the 1st) shown as "October 2026", under the name ``<field>_name``.
+    """
+
+    money_fields: dict = {}
+    month_fields: dict = {}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._readable = {}
+        for field, description in self.money_fields.items():
+            self._readable[field] = field.removesuffix("_cents")
+            setattr(self, self._readable[field], _money_column(field, description))
+        for field, description in self.month_fields.items():
+            self._readable[field] = f"{field}_name"
+            setattr(self, self._readable[field], _month_column(field, description))
+
+    def _readable_names(self, names) -> list:
+        return [self._readable.get(name, name) if isinstance(name, str) else name for name in names]
+
+    def get_list_display(self, request):
+        return self._readable_names(super().get_list_display(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._readable_names(super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request, obj=None):
+        return list(dict.fromkeys(self._readable_names(super().get_fields(request, obj))))
+
+
+class AllValuesLabelledFilter(admin.AllValuesFieldListFilter):
+    """Django's list of a field's values, where the empty value is called by a name instead
+    of an empty link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": _("(none)")}
+            yield choice

@@ -55,6 +55,16 @@ def parse_month(text: str) -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def month_in_reference(reference: str) -> dt.date | None:
+    """The month a ledger reference names (``payday:2026-10`` → 2026-10-01), or None when it
+    names none. October's payday is posted on November 1st but belongs to October."""
+    kind, _, rest = reference.partition(":")
+    try:
+        return parse_month(rest.split(":", 1)[0]) if kind and rest else None
+    except ValueError:
+        return None
+
+
 def format_month(month: dt.date) -> str:
     """``date(2026, 10, 1)`` → ``"2026-10"``: always four digits for the year.
 

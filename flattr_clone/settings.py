@@ -34,6 +34,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public base URL of the platform, used in embed codes, e-mails and Stripe
 # return URLs. Embeds must name an absolute origin.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The platform's name, in the header, page titles, e-mails (sender, subjects, greetings),
+# authenticator apps and the admin: people know the site by it, not by its host.
+SITE_NAME = env.str("SITE_NAME", default="Flattr clone")
 
 # --- Applications -----------------------------------------------------------
 INSTALLED_APPS = [
@@ -139,6 +142,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # ``tasks`` module holds its per-item tasks, ``jobs`` the tasks that start a whole run.
 CELERY_IMPORTS = [
     "payouts.ledger.tasks",
+    "payouts.funding.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
     "tips.payday.tasks",
@@ -174,7 +178,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="[Flattr clone] ")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default=f"[{SITE_NAME}] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if EMBEDDED else "https"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -195,7 +199,7 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Flattr clone")
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default=SITE_NAME)
 MFA_RECOVERY_CODE_COUNT = 10
 # Staff cannot use the admin before they activate an authenticator app
 # (accounts.admin_site.PlatformAdminSite); the admin login is allauth's.
@@ -205,10 +209,11 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Flattr clone <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where users write to the operators (e.g. about a suspension); empty: no address is shown.
-SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
+# Where users write to the operators: the footer's "Contact" link and every suspension notice.
+# Empty: no address is shown. SUPPORT_EMAIL is its first name, still read.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default=env.str("SUPPORT_EMAIL", default=""))
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -268,10 +273,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's default config gives "django" a console handler of its own (in DEBUG) that
+        # also propagates to ours: every line would be printed twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
-# --- Money (PRODUCT.md, Money) ----------------------------------------------
+# --- Money (docs/PRODUCT.md, Money) ----------------------------------------------
 # Every amount is integer cents of this one currency.
 PLATFORM_CURRENCY = env.str("PLATFORM_CURRENCY", default="EUR").upper()
 COMMISSION_RATE_BASIS_POINTS = env.int("COMMISSION_RATE_BASIS_POINTS", default=1000)
@@ -279,6 +289,9 @@ BUDGET_MIN_CENTS = env.int("BUDGET_MIN_CENTS", default=200)
 BUDGET_MAX_CENTS = env.int("BUDGET_MAX_CENTS", default=10000)
 TOP_UP_MIN_CENTS = env.int("TOP_UP_MIN_CENTS", default=500)
 TOP_UP_MAX_CENTS = env.int("TOP_UP_MAX_CENTS", default=50000)
+# An unpaid top-up's payment page closes after this many minutes (Stripe accepts 30 to 1440);
+# the top-up is then "expired" and the reader can start it again.
+TOP_UP_EXPIRY_MINUTES = env.int("TOP_UP_EXPIRY_MINUTES", default=60)
 TOP_UP_PRESETS_CENTS = [
     int(v) for v in env.list("TOP_UP_PRESETS_CENTS", default=[1000, 2500, 5000])
 ]
@@ -299,10 +312,11 @@ PAYDAY_CHUNK_SIZE = env.int("PAYDAY_CHUNK_SIZE", default=10000)
 PAYDAY_HOUR = env.int("PAYDAY_HOUR", default=2)
 PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # Celery tasks (dotted paths) enqueued once a payday run is done, each called with
-# month="YYYY-MM": the payout batch, the monthly e-mails.
+# month="YYYY-MM", in this order: the monthly e-mails first, so that a creator reads the
+# summary of the month before the "payout on its way" e-mail that pays it.
 PAYDAY_FOLLOW_UP_TASKS: list[str] = [
-    "payouts.batches.jobs.payout_batch_after_payday",
     "tips.emails.tasks.send_monthly_emails",
+    "payouts.batches.jobs.payout_batch_after_payday",
 ]
 # Monthly summary e-mails are sent by tasks of this many recipients each.
 MONTHLY_EMAIL_BATCH_SIZE = env.int("MONTHLY_EMAIL_BATCH_SIZE", default=200)
@@ -320,6 +334,11 @@ SUBSCRIPTIONS_FOLLOW_UP_TASKS: list[str] = ["tips.emails.tasks.send_subscription
 CELERY_BEAT_SCHEDULE["subscriptions-first-of-month"] = {
     "task": "tips.subscriptions.jobs.subscriptions_this_month",
     "schedule": crontab(day_of_month="1", hour="*", minute="5"),
+}
+# Unpaid top-ups whose payment page has closed are marked expired (payouts.funding.tasks).
+CELERY_BEAT_SCHEDULE["expire-stale-top-ups"] = {
+    "task": "payouts.tasks.expire_stale_top_ups",
+    "schedule": 15 * 60,  # seconds
 }
 # The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
 CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
@@ -339,9 +358,5 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 # The offline sandbox is the demo's provider. It exists only in embedded mode:
 # a production deployment (SECRET_KEY set) can never turn it on.
 PAYMENTS_SANDBOX = EMBEDDED and not STRIPE_SECRET_KEY
-if not EMBEDDED and not STRIPE_SECRET_KEY:
-    import warnings
-
-    warnings.warn(
-        "STRIPE_SECRET_KEY is not set: top-ups and payouts are unavailable.", stacklevel=1
-    )
+# Without STRIPE_SECRET_KEY in production, the web process warns once at start
+# (flattr_clone.wsgi); commands and workers stay quiet.

@@ -2,14 +2,26 @@
 (import-linter's layers contract names it as its only exception)."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts.views import set_language
 from flattr_clone.health import healthz
 from tips.home import home
 
+handler500 = "flattr_clone.errors.server_error"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", favicon),
     path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("tips.urls")),

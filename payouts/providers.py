@@ -57,6 +57,10 @@ class PaymentProvider(Protocol):
         """Open a payment for ``topup``; return (provider session id, URL for the reader)."""
         ...
 
+    def close_topup(self, topup: TopUp) -> str:
+        """Close the payment page of an unpaid top-up; return the provider's state of it."""
+        ...
+
     def send_payout(self, payout: Payout) -> str:
         """Send the payout; return the provider's transfer id."""
         ...
@@ -77,10 +81,25 @@ class StripeProvider:
                 success_url=f"{success_url}?session_id={{CHECKOUT_SESSION_ID}}",
                 cancel_url=cancel_url,
                 idempotency_key=f"{topup.ledger_key}:checkout",
+                expires_at=int(topup.expires_at.timestamp()),
             )
         except (StripeNotConfigured, stripe_checkout.CheckoutUnavailable) as error:
             raise TopUpUnavailable(str(error)) from error
         return session["id"], session["url"]
+
+    def close_topup(self, topup: TopUp) -> str:
+        """Close the top-up's payment page; returns its state at Stripe afterwards
+        (``expired``, or ``complete`` when the reader paid in the meantime)."""
+        try:
+            return stripe_checkout.expire_session(topup.session_id)["status"]
+        except stripe_checkout.CheckoutUnavailable:
+            # Not open any more: paid, or expired already. Stripe's answer says which.
+            try:
+                return stripe_checkout.retrieve_session(topup.session_id)["status"]
+            except (StripeNotConfigured, stripe_checkout.CheckoutUnavailable) as error:
+                raise TopUpUnavailable(str(error)) from error
+        except StripeNotConfigured as error:
+            raise TopUpUnavailable(str(error)) from error
 
     def send_payout(self, payout: Payout) -> str:
         metadata = {"payout": str(payout.pk), "creator": str(payout.user_id)}
@@ -117,6 +136,9 @@ class SandboxProvider:
             raise TopUpUnavailable("the payment sandbox is off")
         session_id = f"sbx_{secrets.token_urlsafe(18)}"
         return session_id, reverse("payouts:sandbox_checkout", args=[session_id])
+
+    def close_topup(self, topup: TopUp) -> str:
+        return "expired"
 
     def send_payout(self, payout: Payout) -> str:
         if not settings.PAYMENTS_SANDBOX:

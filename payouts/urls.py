@@ -15,7 +15,9 @@ from payouts.connect.views import (
 from payouts.funding.views import (
     budget_update,
     sandbox_checkout,
+    topup_cancel_view,
     topup_create,
+    topup_retry,
     topup_status,
     wallet,
 )
@@ -29,6 +31,8 @@ urlpatterns = [
     path("wallet/budget/", budget_update, name="budget_update"),
     path("wallet/top-up/", topup_create, name="topup_create"),
     path("wallet/top-up/<int:pk>/", topup_status, name="topup_status"),
+    path("wallet/top-up/<int:pk>/cancel/", topup_cancel_view, name="topup_cancel"),
+    path("wallet/top-up/<int:pk>/retry/", topup_retry, name="topup_retry"),
     path("wallet/sandbox/<str:session_id>/", sandbox_checkout, name="sandbox_checkout"),
     # Getting paid: onboarding and the payouts page.
     path("payouts/", payouts_page, name="payouts"),

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flattr_clone.months import month_of
+from tips.firststeps.selectors import reader_setup
 from tips.payday.split import commission_rate_basis_points, split_reader
 
 # The home page's worked example: a 10.00 budget shared by three creators.
@@ -30,5 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "example": example,
             "example_creators": EXAMPLE_CREATORS,
             "example_share_cents": min(example.shares.values()),
+            "setup": reader_setup(reader=request.user) if request.user.is_authenticated else None,
         },
     )

@@ -14,14 +14,21 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flattr_clone.admin import ActionsNeedPermissionMixin, ReadOnlyAdmin, confirm_action
+from flattr_clone.admin import (
+    ActionsNeedPermissionMixin,
+    ReadableColumnsMixin,
+    ReadOnlyAdmin,
+    confirm_action,
+)
+from flattr_clone.money import format_cents
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.batches.runs import payout_retry_failed
 
 
-class PayoutInline(admin.TabularInline):
+class PayoutInline(ReadableColumnsMixin, admin.TabularInline):
     model = Payout
-    fields = ["user", "amount_cents", "status", "attempts", "provider_transfer_id", "failure_code"]
+    money_fields = {"amount_cents": gettext_lazy("amount")}
+    fields = ["user", "amount", "status", "attempts", "provider_transfer_id", "failure_code"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -60,18 +67,21 @@ class PayoutBatchAdmin(ReadOnlyAdmin):
     def payout_count(self, batch: PayoutBatch) -> int:
         return batch.payout_count
 
-    @admin.display(description=gettext_lazy("amount (cents)"), ordering="amount")
-    def amount(self, batch: PayoutBatch) -> int:
-        return batch.amount or 0
+    @admin.display(description=gettext_lazy("amount"), ordering="amount")
+    def amount(self, batch: PayoutBatch) -> str:
+        return format_cents(batch.amount or 0)
 
 
 @admin.register(Payout)
-class PayoutAdmin(ActionsNeedPermissionMixin, ReadOnlyAdmin):
+class PayoutAdmin(ActionsNeedPermissionMixin, ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {
+        "amount_cents": gettext_lazy("amount"),
+        "reversed_cents": gettext_lazy("reversed"),
+    }
     list_display = [
         "id",
         "user",
         "amount_cents",
-        "currency",
         "status",
         "attempts",
         "provider",

@@ -24,6 +24,7 @@ def send_payout_email(*, payout_id: int) -> None:
         "payout": payout,
         "user": payout.user,
         "site_url": settings.SITE_URL,
+        "SITE_NAME": settings.SITE_NAME,
         "provider_is_sandbox": payout.provider == Provider.SANDBOX,
     }
     with translation.override(payout.user.language or settings.LANGUAGE_CODE):

@@ -1,4 +1,4 @@
-"""Payout batches (PRODUCT.md, Payouts): one run pays every eligible creator.
+"""Payout batches (docs/PRODUCT.md, Payouts): one run pays every eligible creator.
 
 A run resumes payouts left in flight, writes one payout per eligible creator
 (``payouts.batches.services.payout_create``), sends each, and schedules a retry

@@ -1,4 +1,4 @@
-"""Payout batches: creators' earnings sent to their payment accounts (PRODUCT.md, Payouts).
+"""Payout batches: creators' earnings sent to their payment accounts (docs/PRODUCT.md, Payouts).
 
 A payout happens in two steps, and the first is committed before the second starts:
 
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from flattr_clone.months import month_of, month_start, next_month
 from payouts.batches.emails import send_payout_email
@@ -286,7 +286,11 @@ def payout_fail(
             and not account.is_flagged
         ):
             account.payouts_flagged_at = now
-            account.flag_reason = _("%(count)d payouts failed in a row; last: %(reason)s") % {
+            account.flag_reason = ngettext(
+                "%(count)d payout failed in a row; last: %(reason)s",
+                "%(count)d payouts failed in a row; last: %(reason)s",
+                account.consecutive_failures,
+            ) % {
                 "count": account.consecutive_failures,
                 "reason": reason[:500],
             }

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from flattr_clone.admin import ActionsNeedPermissionMixin, ReadOnlyAdmin, confirm_action
 from payouts.connect.models import PaymentAccount
@@ -75,5 +75,8 @@ class PaymentAccountAdmin(ActionsNeedPermissionMixin, ReadOnlyAdmin):
                     _("Payout flag cleared (was: %(reason)s)") % {"reason": account.flag_reason},
                 )
                 done += 1
-        messages.success(request, _("%(count)d flag(s) cleared.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d flag cleared.", "%(count)d flags cleared.", done) % {"count": done},
+        )
         return None

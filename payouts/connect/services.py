@@ -52,6 +52,11 @@ def get_paid_state(user) -> str:
     return account.status
 
 
+def payout_account_ready(user) -> bool:
+    """The creator's payment account can receive money."""
+    return get_paid_state(user) == PaymentAccount.Status.READY
+
+
 def stripe_account_of(*, provider_account_id: str) -> PaymentAccount | None:
     """The payment account of a Stripe connected account id (``acct_...``), if it is ours."""
     if not provider_account_id:

@@ -1,13 +1,15 @@
 """Admin of budgets and top-ups: read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from flattr_clone.admin import ReadOnlyAdmin
+from flattr_clone.admin import ReadableColumnsMixin, ReadOnlyAdmin
 from payouts.funding.models import BudgetChange, TopUp
 
 
 @admin.register(BudgetChange)
-class BudgetChangeAdmin(ReadOnlyAdmin):
+class BudgetChangeAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {"amount_cents": _("monthly budget")}
     list_display = ["user", "amount_cents", "created_at"]
     search_fields = ["user__email", "user__handle"]
     list_select_related = ["user"]
@@ -15,14 +17,15 @@ class BudgetChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TopUp)
-class TopUpAdmin(ReadOnlyAdmin):
+class TopUpAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
     """Top-ups change only through the provider's confirmation, never by hand."""
+
+    money_fields = {"amount_cents": _("amount"), "refunded_cents": _("refunded")}
 
     list_display = [
         "id",
         "user",
         "amount_cents",
-        "currency",
         "provider",
         "status",
         "refunded_cents",

@@ -1,5 +1,7 @@
 """Wallet-side records: budgets and top-ups."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -48,6 +50,9 @@ class TopUp(models.Model):
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
         CANCELED = "canceled", _("Canceled")
+        # Left unpaid until its payment page closed (Stripe's session expired, or the
+        # sandbox's page after TOP_UP_EXPIRY_MINUTES).
+        EXPIRED = "expired", _("Expired")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,3 +104,13 @@ class TopUp(models.Model):
     @property
     def ledger_key(self) -> str:
         return f"topup:{self.pk}"
+
+    @property
+    def expires_at(self):
+        """When its payment page closes, if it is still unpaid then."""
+        return self.created_at + dt.timedelta(minutes=settings.TOP_UP_EXPIRY_MINUTES)
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for the reader to pay: they may pay, cancel or start again."""
+        return self.status in (self.Status.CREATED, self.Status.PENDING)

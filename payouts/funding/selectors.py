@@ -16,7 +16,7 @@ from payouts.ledger.models import Account, Transfer
 
 
 def _changes_up_to(at: dt.datetime) -> QuerySet[BudgetChange]:
-    """PRODUCT.md, Payday step 1 ("budget changes are kept with their time"): the budget in
+    """docs/PRODUCT.md, Payday step 1 ("budget changes are kept with their time"): the budget in
     effect at an instant is the last change made at or before it. The one place that says
     so; every budget reader below goes through it."""
     return BudgetChange.objects.filter(created_at__lte=at).order_by("-created_at", "-id")

@@ -15,6 +15,7 @@ The flow (Liberapay's rule: the row is written before the provider is called):
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +33,7 @@ from payouts.ledger.services import (
     system_account,
     wallet_of,
 )
-from payouts.providers import Provider, TopUpUnavailable, deployment_provider
+from payouts.providers import Provider, TopUpUnavailable, deployment_provider, provider_for
 
 
 class TopUpError(ValueError):
@@ -200,7 +201,7 @@ def topup_abandon(
 ) -> TopUp:
     """Mark an unpaid top-up failed or canceled. A paid one is left alone: money never
     vanishes by a late failure notice."""
-    if status not in (TopUp.Status.FAILED, TopUp.Status.CANCELED):
+    if status not in (TopUp.Status.FAILED, TopUp.Status.CANCELED, TopUp.Status.EXPIRED):
         raise ValueError(f"{status!r} is not an end state for an unpaid top-up")
     topup = _locked_topup(provider=provider, session_id=session_id, topup_id=topup_id)
     if topup.status != TopUp.Status.PAID:
@@ -208,6 +209,67 @@ def topup_abandon(
         topup.failure_reason = reason[:255]
         topup.save(update_fields=["status", "failure_reason"])
     return topup
+
+
+def topup_cancel(*, user, topup_id: int) -> TopUp:
+    """The reader gives up an unpaid top-up: its payment page is closed at the provider
+    first (so it can no longer be paid), then it is marked canceled. A top-up the reader paid
+    in the meantime stays paid (the provider's confirmation credits it). Raises
+    ``TopUp.DoesNotExist`` for someone else's top-up and ``TopUpUnavailable`` when the
+    provider cannot be reached (nothing changed)."""
+    topup = TopUp.objects.get(pk=topup_id, user=user)
+    if not topup.is_open:
+        return topup
+    state = provider_for(topup.provider).close_topup(topup) if topup.session_id else "expired"
+    if state == "complete":
+        return topup
+    return topup_abandon(
+        provider=topup.provider,
+        session_id=topup.session_id,
+        topup_id=topup.pk,
+        status=TopUp.Status.CANCELED,
+        reason="canceled by the reader",
+    )
+
+
+def topup_expire_stale(*, now=None) -> int:
+    """Mark expired the unpaid top-ups whose payment page has closed; returns how many.
+
+    Sandbox top-ups expire here, ``TOP_UP_EXPIRY_MINUTES`` after they started. Stripe
+    closes its own sessions and says so with ``checkout.session.expired``; a Stripe
+    top-up still open an hour after that (the event was lost) is asked about and
+    expired once Stripe confirms it. Run by beat every 15 minutes."""
+    now = now or timezone.now()
+    expiry = dt.timedelta(minutes=settings.TOP_UP_EXPIRY_MINUTES)
+    open_rows = TopUp.objects.filter(status__in=[TopUp.Status.CREATED, TopUp.Status.PENDING])
+    expired = 0
+    for topup in open_rows.filter(provider=Provider.SANDBOX, created_at__lt=now - expiry):
+        topup_abandon(
+            provider=topup.provider,
+            session_id=topup.session_id,
+            topup_id=topup.pk,
+            status=TopUp.Status.EXPIRED,
+            reason="payment page expired",
+        )
+        expired += 1
+    late = open_rows.filter(
+        provider=Provider.STRIPE, created_at__lt=now - expiry - dt.timedelta(hours=1)
+    ).exclude(session_id="")
+    for topup in late[:100]:
+        try:
+            state = provider_for(topup.provider).close_topup(topup)
+        except TopUpUnavailable:
+            continue
+        if state == "expired":
+            topup_abandon(
+                provider=topup.provider,
+                session_id=topup.session_id,
+                topup_id=topup.pk,
+                status=TopUp.Status.EXPIRED,
+                reason="checkout.session.expired (found by the stale top-up check)",
+            )
+            expired += 1
+    return expired
 
 
 def _locked_paid_topup(*, provider: str, payment_id: str, topup_id: int | None) -> TopUp:

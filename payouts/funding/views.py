@@ -13,6 +13,7 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.money import format_amount, format_cents
+from flattr_clone.months import month_in_reference, month_of
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.funding.budgets import budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
@@ -22,7 +23,12 @@ from payouts.funding.selectors import (
     top_ups_waiting,
     wallet_history,
 )
-from payouts.funding.topups import topup_abandon, topup_complete, topup_start
+from payouts.funding.topups import (
+    topup_abandon,
+    topup_cancel,
+    topup_complete,
+    topup_start,
+)
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
 from payouts.providers import Provider, TopUpUnavailable
@@ -62,9 +68,12 @@ def _history_rows(user, page_number) -> tuple:
                 "transfer": transfer,
                 "label": _describe(transfer, other),
                 "signed_cents": transfer.amount_cents if incoming else -transfer.amount_cents,
-                "month": transfer.created_at.date().replace(day=1),
+                # The month the line belongs to: a payday's own month, else when it happened.
+                "month": month_in_reference(transfer.reference) or month_of(transfer.created_at),
             }
         )
+    # Grouped by the month each line belongs to, newest first (stable: time order within one).
+    rows.sort(key=lambda row: row["month"], reverse=True)
     return page, rows
 
 
@@ -155,6 +164,60 @@ def topup_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Where the provider sends the reader back. It shows the state; it never credits."""
     topup = get_object_or_404(TopUp, pk=pk, user=request.user)
     return render(request, "payouts/topup_status.html", {"topup": topup})
+
+
+def _cancel(request: HttpRequest, topup: TopUp) -> bool:
+    """Close an open top-up; False (with a message) when the provider cannot be reached."""
+    try:
+        topup_cancel(user=request.user, topup_id=topup.pk)
+    except TopUpUnavailable:
+        messages.error(
+            request,
+            _(
+                "The payment provider cannot be reached, so the payment page is still open. "
+                "Please try again in a moment."
+            ),
+        )
+        return False
+    return True
+
+
+@require_POST
+@login_required
+def topup_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reader gives up a top-up waiting for payment."""
+    topup = get_object_or_404(TopUp, pk=pk, user=request.user)
+    if _cancel(request, topup):
+        topup.refresh_from_db()
+        if topup.status == TopUp.Status.PAID:
+            messages.success(
+                request, _("This top-up was paid in the meantime: it is in your wallet.")
+            )
+        else:
+            messages.info(request, _("Top-up canceled. Nothing was charged."))
+    return redirect("payouts:wallet")
+
+
+@require_POST
+@login_required
+@throttled(TOP_UP_THROTTLE)
+def topup_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the same amount again: a top-up that failed, expired or was canceled, or one
+    still open (its payment page is closed first, so it cannot be paid twice)."""
+    topup = get_object_or_404(TopUp, pk=pk, user=request.user)
+    if topup.status == TopUp.Status.PAID:
+        return redirect("payouts:topup_status", pk=topup.pk)
+    if topup.is_open and not _cancel(request, topup):
+        return redirect("payouts:topup_status", pk=topup.pk)
+    try:
+        _new, url = topup_start(user=request.user, amount_cents=topup.amount_cents)
+    except TopUpUnavailable:
+        messages.error(
+            request,
+            _("Payments are unavailable right now. Nothing was charged; please try again later."),
+        )
+        return redirect("payouts:wallet")
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])

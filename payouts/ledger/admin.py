@@ -1,13 +1,15 @@
 """Admin of the ledger: accounts, transfers and self-checks, strictly read-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from flattr_clone.admin import ReadOnlyAdmin
+from flattr_clone.admin import ReadableColumnsMixin, ReadOnlyAdmin
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {"balance_cents": _("balance")}
     list_display = ["id", "kind", "user", "name", "balance_cents", "created_at"]
     list_filter = ["kind"]
     search_fields = ["user__email", "user__handle", "name"]
@@ -15,7 +17,8 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {"amount_cents": _("amount")}
     list_display = [
         "created_at",
         "kind",

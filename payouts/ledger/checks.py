@@ -1,4 +1,4 @@
-"""The ledger self-check (PRODUCT.md, Money): money is conserved, no bounded account is
+"""The ledger self-check (docs/PRODUCT.md, Money): money is conserved, no bounded account is
 negative, and every cached balance equals the sum of its transfers."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class LedgerReport:
 
 
 def ledger_check(*, record: bool = True) -> LedgerReport:
-    """Verify PRODUCT.md's invariants: balances sum to zero, no bounded account is negative,
+    """Verify docs/PRODUCT.md's invariants: balances sum to zero, no bounded account is negative,
     and every cached balance equals the sum of its transfers."""
     started = time.monotonic()
     negative, mismatched = [], []

@@ -1,4 +1,4 @@
-"""Reads of the ledger: balances (PRODUCT.md, Money: "A balance shown anywhere equals the
+"""Reads of the ledger: balances (docs/PRODUCT.md, Money: "A balance shown anywhere equals the
 sum of that account's transfers"; the cached balance is kept equal to it, and
 ``ledger_check`` proves it)."""
 

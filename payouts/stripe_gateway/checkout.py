@@ -27,6 +27,7 @@ def create_session(
     success_url: str,
     cancel_url: str,
     idempotency_key: str,
+    expires_at: int | None = None,
 ) -> dict:
     """Create a Checkout Session for one top-up; returns it (``id``, ``url``, ...) as a dict."""
     metadata = {"topup": str(topup_id)}
@@ -50,10 +51,23 @@ def create_session(
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
+    if expires_at is not None:
+        # A Unix time: the session closes then and Stripe sends checkout.session.expired.
+        params["expires_at"] = expires_at
     try:
         session = client().v1.checkout.sessions.create(
             params, options={"idempotency_key": idempotency_key}
         )
+    except stripe.StripeError as error:
+        raise CheckoutUnavailable(str(error.user_message or error)) from error
+    return session.to_dict()
+
+
+def expire_session(session_id: str) -> dict:
+    """Close an open Checkout Session now (the reader cancelled the top-up); Stripe refuses
+    to expire a session that is no longer open."""
+    try:
+        session = client().v1.checkout.sessions.expire(session_id)
     except stripe.StripeError as error:
         raise CheckoutUnavailable(str(error.user_message or error)) from error
     return session.to_dict()

@@ -108,7 +108,7 @@ def _session_failed(session: Session) -> Handled:
             provider=STRIPE,
             session_id=session.session_id,
             topup_id=session.topup_id,
-            status=TopUp.Status.FAILED if failed else TopUp.Status.CANCELED,
+            status=TopUp.Status.FAILED if failed else TopUp.Status.EXPIRED,
             reason=session.event_type,
         )
     except TopUpUnknown as error:

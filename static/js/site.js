@@ -24,5 +24,19 @@
         }
       });
     }
+
+    // The account menu closes on Escape and on a click elsewhere, like any menu.
+    var menu = document.querySelector(".account-menu");
+    if (menu) {
+      document.addEventListener("click", function (event) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    }
   });
 })();

@@ -52,7 +52,7 @@ def test_sign_up_refuses_a_too_long_display_name_and_creates_nothing(client):
     assert not User.objects.filter(email="new@example.com").exists()
 
 
-def test_the_user_admin_refuses_a_too_long_suspension_reason(client):
+def test_the_user_form_of_the_admin_does_not_suspend_the_suspension_actions_do(client):
     operator = UserFactory(is_staff=True, is_superuser=True)
     TOTP.activate(operator, generate_totp_secret())
     client.force_login(operator)
@@ -70,8 +70,7 @@ def test_the_user_admin_refuses_a_too_long_suspension_reason(client):
 
     response = client.post(f"/admin/accounts/user/{user.pk}/change/", data)
 
-    assert response.status_code == 200
-    assert "at most 2000 characters" in response.content.decode()
+    assert response.status_code == 302
     user.refresh_from_db()
     assert user.suspended_at is None
     assert user.suspension_reason == ""

@@ -23,11 +23,13 @@ def test_a_visitor_signs_up_verifies_logs_in_and_switches_to_french(live_server,
     page.get_by_role("button", name="Confirm").click()
 
     # Confirming logs the reader in.
+    page.locator(".account-menu summary").click()
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("banner").get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("newreader@example.com")
     page.get_by_label("Password").fill("a long demo passphrase")
     page.get_by_role("button", name="Sign In").click()
+    page.locator(".account-menu summary").click()
     page.get_by_role("banner").get_by_role("link", name="Settings").click()
     assert page.get_by_label("Display name").input_value() == "New Reader"
 

@@ -37,6 +37,18 @@ def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         return fake.error(400, "Invalid positive integer: unit_amount", code="parameter_invalid")
     if not price.get("currency") or not (price.get("product_data") or {}).get("name"):
         return fake.error(400, "Missing currency or product name.", code="parameter_missing")
+    now = int(time.time())
+    expires_at = params.get("expires_at", "")
+    if expires_at == "":
+        expires_at = now + 24 * 60 * 60  # Stripe's default: 24 hours
+    elif not str(expires_at).isdigit() or not (
+        now + 30 * 60 - 5 <= int(expires_at) <= now + 24 * 60 * 60 + 5
+    ):
+        return fake.error(
+            400,
+            "The expires_at timestamp must be between 30 minutes and 24 hours from now.",
+            code="parameter_invalid",
+        )
     session_id = fake.new_id("cs_test")
     session = {
         "id": session_id,
@@ -53,13 +65,20 @@ def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         "success_url": params["success_url"],
         "cancel_url": params["cancel_url"],
         "url": f"https://checkout.stripe.test/c/pay/{session_id}",
-        "created": int(time.time()),
+        "created": now,
+        "expires_at": int(expires_at),
         "livemode": False,
     }
     fake.objects["payment_intent_metadata"][session_id] = (
         params.get("payment_intent_data") or {}
     ).get("metadata") or {}
     return 200, fake.store("checkout_sessions", session)
+
+
+def _expire_if_due(session: dict) -> None:
+    """Stripe closes an open session at its ``expires_at``."""
+    if session["status"] == "open" and time.time() >= session["expires_at"]:
+        session.update(status="expired", url=None)
 
 
 @FakeStripe.route("GET", r"/v1/checkout/sessions/(?P<id>cs_test_[A-Za-z0-9]+)")
@@ -69,7 +88,36 @@ def retrieve_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         return fake.error(
             404, f"No such checkout.session: '{match['id']}'", code="resource_missing"
         )
+    _expire_if_due(session)
     return 200, session
+
+
+@FakeStripe.route("POST", r"/v1/checkout/sessions/(?P<id>cs_test_[A-Za-z0-9]+)/expire")
+def expire_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    """Close an open session now; Stripe refuses for a session that is not open."""
+    session = fake.get("checkout_sessions", match["id"])
+    if session is None:
+        return fake.error(
+            404, f"No such checkout.session: '{match['id']}'", code="resource_missing"
+        )
+    _expire_if_due(session)
+    if session["status"] != "open":
+        return fake.error(
+            400,
+            f'Only Checkout Sessions with a status in ["open"] can be expired. This '
+            f'Checkout Session has a status of "{session["status"]}".',
+            code="checkout_session_expire_unexpected_status",
+        )
+    session.update(status="expired", url=None)
+    return 200, session
+
+
+def let_session_expire(fake: FakeStripe, session_id: str) -> dict:
+    """Time passes beyond the session's ``expires_at`` (Stripe then sends the event)."""
+    session = fake.get("checkout_sessions", session_id)
+    session["expires_at"] = int(time.time()) - 1
+    _expire_if_due(session)
+    return dict(session)
 
 
 # --- Helpers: Stripe's and the card holder's parts -------------------------------------

@@ -1,4 +1,4 @@
-"""The keys that find work already done are frozen (PRODUCT.md, "Contracts that never change").
+"""The keys that find work already done are frozen (docs/PRODUCT.md, "Contracts that never change").
 
 A re-run after a crash finds its transfers only through their idempotency keys, and
 Stripe finds its objects only through the keys and metadata we send. Each test

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from flattr_clone.admin import ReadOnlyAdmin
+from flattr_clone.admin import ReadableColumnsMixin, ReadOnlyAdmin
 from flattr_clone.months import format_month, parse_month
 from tips.clicks.models import Click
 
@@ -42,7 +42,8 @@ class RevokedFilter(admin.SimpleListFilter):
 
 # Clicks decide where money goes at payday: operators look, readers revoke.
 @admin.register(Click)
-class ClickAdmin(ReadOnlyAdmin):
+class ClickAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    month_fields = {"month": _("month")}
     list_display = ["thing", "reader", "creator", "month", "created_at", "revoked_at"]
     list_filter = [
         MonthFilter,

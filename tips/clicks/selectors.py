@@ -1,4 +1,4 @@
-"""Reads for clicks: who may click (PRODUCT.md, Clicks) and a reader's clicks of a month."""
+"""Reads for clicks: who may click (docs/PRODUCT.md, Clicks) and a reader's clicks of a month."""
 
 from __future__ import annotations
 
@@ -51,10 +51,13 @@ def suspension_blocker(reader) -> Blocker | None:
         message = _(
             "Your account is suspended, so you cannot flattr. Contact the operators to resolve it."
         )
-    if not settings.SUPPORT_EMAIL:
+    if not settings.CONTACT_EMAIL:
         return Blocker("suspended", message)
     return Blocker(
-        "suspended", message, f"mailto:{settings.SUPPORT_EMAIL}", _("Write to the operators")
+        "suspended",
+        message,
+        f"mailto:{settings.CONTACT_EMAIL}",
+        _("Write to the operators at %(address)s") % {"address": settings.CONTACT_EMAIL},
     )
 
 

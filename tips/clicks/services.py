@@ -1,4 +1,4 @@
-"""Writes for clicks (PRODUCT.md, Clicks): one per reader, thing and month; revoked only
+"""Writes for clicks (docs/PRODUCT.md, Clicks): one per reader, thing and month; revoked only
 within its month."""
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from flattr_clone.months import month_of
+from payouts.batches.selectors import latest_payout
 from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
 from tips.clicks.selectors import month_clicks, reader_blocker
@@ -29,6 +30,7 @@ from tips.dashboards.selectors import (
     payout_progress_percent,
     reader_this_month,
 )
+from tips.firststeps.selectors import payout_account_missing, reader_setup
 from tips.payday.estimates import month_estimate
 from tips.payday.selectors import reader_history
 from tips.subscriptions.selectors import refused_this_month_count, subscription_click_count
@@ -66,6 +68,7 @@ def reader_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "this_month": this_month,
             "history": history,
+            "setup": reader_setup(reader=reader),
         },
     )
 
@@ -89,6 +92,8 @@ def creator_dashboard(request: HttpRequest) -> HttpResponse:
             "payout_minimum_cents": settings.PAYOUT_MINIMUM_CENTS,
             "payout_progress": payout_progress_percent(balance),
             "missing_cents": max(0, settings.PAYOUT_MINIMUM_CENTS - balance),
+            "last_payout": latest_payout(user=creator),
+            "payout_account_missing": payout_account_missing(creator=creator),
         },
     )
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from payouts.ledger.models import Account, Transfer
 from tips.dashboards.selectors import creator_earnings_by_month
 from tips.emails.models import MonthlyEmail
+from tips.firststeps.selectors import payout_account_missing
 from tips.payday.keys import payday_reference
 from tips.payday.models import PaydayRun
 from tips.payday.selectors import reader_month
@@ -102,6 +103,8 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         "subscriptions_url": settings.SITE_URL + reverse("subscriptions:list"),
         "settings_url": settings.SITE_URL + reverse("account_settings"),
         "LANGUAGE_CODE": translation.get_language(),
+        "SITE_NAME": settings.SITE_NAME,
+        "get_paid_url": settings.SITE_URL + reverse("payouts:get_paid"),
     }
     if kind == Kind.READER:
         entry = reader_month(reader=user, month=month)
@@ -122,6 +125,7 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         if not earned.amount_cents:
             return None
         context["earned"] = earned
+        context["payout_account_missing"] = payout_account_missing(creator=user)
         subject = _("What you received in %(month)s") % {"month": _month_name(month)}
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject
     text = render_to_string(f"emails/monthly_{kind}.txt", context)

@@ -1,4 +1,4 @@
-"""Auto-submit links (PRODUCT.md, Buttons and embeds): what a link describes, read
+"""Auto-submit links (docs/PRODUCT.md, Buttons and embeds): what a link describes, read
 without writing anything."""
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def _click_message(request: HttpRequest, result: ClickResult, thing: Thing) -> N
     elif result.status == ClickResult.RESTORED:
         messages.success(request, _("Your flattr of “%(title)s” counts again.") % {"title": thing})
     else:
-        messages.info(request, _("You already flattred this this month."))
+        messages.info(request, _("You already flattred this thing this month."))
 
 
 def _click_response(

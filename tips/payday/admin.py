@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from flattr_clone.admin import ReadOnlyAdmin
+from flattr_clone.admin import ReadableColumnsMixin, ReadOnlyAdmin
 from flattr_clone.money import format_cents
 from flattr_clone.months import format_month, month_of, parse_month, previous_month
 from tips.payday.chunks import run_totals
@@ -41,9 +41,15 @@ def _money(cents: int) -> str:
 
 # Runs are made by payday itself, never typed in by hand.
 @admin.register(PaydayRun)
-class PaydayRunAdmin(ReadOnlyAdmin):
+class PaydayRunAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {
+        "given_cents": _("given"),
+        "commission_cents": _("commission"),
+        "distributed_cents": _("distributed"),
+    }
+    month_fields = {"month": _("month")}
     list_display = [
-        "month_label",
+        "month",
         "status",
         "progress",
         "readers",
@@ -59,25 +65,9 @@ class PaydayRunAdmin(ReadOnlyAdmin):
     readonly_fields = [f.name for f in PaydayRun._meta.fields] + ["progress"]
     change_list_template = "admin/tips/paydayrun/change_list.html"
 
-    @admin.display(description=_("month"), ordering="month")
-    def month_label(self, run: PaydayRun) -> str:
-        return format_month(run.month)
-
     @admin.display(description=_("progress"))
     def progress(self, run: PaydayRun) -> str:
         return f"{run.chunks_done}/{run.chunks_total} ({run.progress_percent}%)"
-
-    @admin.display(description=_("given"), ordering="given_cents")
-    def given(self, run: PaydayRun) -> str:
-        return _money(run.given_cents)
-
-    @admin.display(description=_("commission"), ordering="commission_cents")
-    def commission(self, run: PaydayRun) -> str:
-        return _money(run.commission_cents)
-
-    @admin.display(description=_("distributed"), ordering="distributed_cents")
-    def distributed(self, run: PaydayRun) -> str:
-        return _money(run.distributed_cents)
 
     def get_urls(self):
         return [
@@ -133,8 +123,8 @@ class PaydayRunAdmin(ReadOnlyAdmin):
         self.message_user(
             request,
             _(
-                "Payday %(month)s: %(status)s. %(readers)s readers gave %(given)s to "
-                "%(creators)s creators."
+                "Payday %(month)s: %(status)s. Readers who gave: %(readers)s, %(given)s in "
+                "all; creators who received: %(creators)s."
             )
             % {
                 "month": totals.month,
@@ -149,22 +139,16 @@ class PaydayRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PaydayRecord)
-class PaydayRecordAdmin(ReadOnlyAdmin):
+class PaydayRecordAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
+    money_fields = {
+        "budget_cents": _("budget"),
+        "given_cents": _("given"),
+        "commission_cents": _("commission"),
+    }
+    month_fields = {"month": _("month")}
     list_display = ["month", "reader", "budget", "given", "commission", "creators"]
     list_filter = ["month"]
     search_fields = ["reader__email", "reader__handle"]
     raw_id_fields = ["reader", "run"]
     readonly_fields = [f.name for f in PaydayRecord._meta.fields]
     list_select_related = ["reader"]
-
-    @admin.display(description=_("budget"), ordering="budget_cents")
-    def budget(self, record: PaydayRecord) -> str:
-        return _money(record.budget_cents)
-
-    @admin.display(description=_("given"), ordering="given_cents")
-    def given(self, record: PaydayRecord) -> str:
-        return _money(record.given_cents)
-
-    @admin.display(description=_("commission"), ordering="commission_cents")
-    def commission(self, record: PaydayRecord) -> str:
-        return _money(record.commission_cents)

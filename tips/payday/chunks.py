@@ -1,4 +1,4 @@
-"""One chunk of payday (PRODUCT.md, Payday, steps 1 to 7) and the completion of a run.
+"""One chunk of payday (docs/PRODUCT.md, Payday, steps 1 to 7) and the completion of a run.
 
 Each chunk is one transaction: its transfers, its records and its "done" mark commit
 together, so a crash anywhere leaves every chunk fully applied or not at all. The
@@ -234,7 +234,7 @@ def _plan_reader(
     budget_cents: int,
     wallet_cents: int,
 ) -> ReaderPlan:
-    """PRODUCT.md Payday steps 1 to 6 for one reader."""
+    """docs/PRODUCT.md Payday steps 1 to 6 for one reader."""
     split = split_reader(
         month=month,
         reader_pk=reader_pk,
@@ -330,7 +330,7 @@ def _finish(run: PaydayRun) -> None:
 def payday_check_after(*, run_pk: int) -> bool:
     """The last step of a payday, once its last chunk has committed: the ledger self-check.
 
-    Only a ledger that still holds PRODUCT.md's invariants lets the follow-up tasks (the
+    Only a ledger that still holds docs/PRODUCT.md's invariants lets the follow-up tasks (the
     payout batch, the monthly e-mails) start; a failure is logged CRITICAL and kept on the
     run for operators, and nothing is paid out. Returns whether the ledger was sound.
     """

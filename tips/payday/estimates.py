@@ -1,4 +1,4 @@
-"""What payday would do if the month ended now (PRODUCT.md, Payday, steps 1 to 6), for the
+"""What payday would do if the month ended now (docs/PRODUCT.md, Payday, steps 1 to 6), for the
 This-month page, the dashboards and the e-mails; and step 5 itself (eligible creators),
 which payday uses too."""
 
@@ -31,7 +31,7 @@ class Estimate:
 
 
 def eligible_creators_by_reader(clicks: QuerySet) -> dict[int, set[int]]:
-    """PRODUCT.md, Payday step 5, for the readers of ``clicks`` (unrevoked clicks of one
+    """docs/PRODUCT.md, Payday step 5, for the readers of ``clicks`` (unrevoked clicks of one
     month): each reader's eligible creators, the distinct owners of what they clicked minus
     the reader minus suspended or deleted creators. Every reader of ``clicks`` is a key, with
     an empty set when nobody is eligible. One query; payday, the estimates and the dashboards

@@ -1,4 +1,4 @@
-"""Payday's ledger keys and references (PRODUCT.md, "Contracts that never change").
+"""Payday's ledger keys and references (docs/PRODUCT.md, "Contracts that never change").
 
 Every payday transfer of month M carries the reference ``payday:YYYY-MM`` and one of
 two idempotency keys. A re-run after a crash finds the work done only through these

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from flattr_clone.progress import Progress
 from payouts.ledger.models import Account, Transfer
 from tips.payday.keys import payday_reference
 from tips.payday.models import PaydayRecord
@@ -83,3 +84,28 @@ def reader_month(*, reader, month: dt.date) -> ReaderMonth:
     """What ``reader`` gave at the payday of ``month`` (all zeros when nothing)."""
     found = reader_history(reader=reader, month=month)
     return found[0] if found else ReaderMonth(month)
+
+
+def payday_progress(*, month: dt.date) -> Progress:
+    """How far the payday of ``month`` is: chunks done of the total, money moved so far (from
+    the ledger), and whether it has ended (done, or failed with its last error)."""
+    from django.db.models import Sum
+
+    from tips.payday.models import PaydayRun
+
+    run = PaydayRun.objects.get(month=month)
+    moved = (
+        Transfer.objects.filter(reference=payday_reference(month)).aggregate(
+            total=Sum("amount_cents")
+        )["total"]
+        or 0
+    )
+    failed = run.status == PaydayRun.Status.FAILED
+    return Progress(
+        done=run.chunks_done,
+        total=run.chunks_total,
+        unit="chunks",
+        moved_cents=moved,
+        finished=run.status == PaydayRun.Status.DONE or failed,
+        failure=(run.last_error or "failed") if failed else "",
+    )

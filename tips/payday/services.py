@@ -1,4 +1,4 @@
-"""Payday (PRODUCT.md, "Payday"): close a month and move money from wallets to earnings.
+"""Payday (docs/PRODUCT.md, "Payday"): close a month and move money from wallets to earnings.
 
 ``payday_run`` plans the run once (its readers, in fixed chunks of ids), then enqueues one
 ``tips.tasks.payday_chunk`` task per chunk that is not done. Each chunk is one transaction:
@@ -185,7 +185,7 @@ def payday_run(*, month: dt.date, chunk_size: int | None = None) -> PaydayRun:
 
 def _check_before(month: dt.date) -> LedgerCheck:
     """The first step of a payday: the ledger self-check. Payday refuses to move money on a
-    ledger that does not hold PRODUCT.md's invariants (the careful payment platforms' rule:
+    ledger that does not hold docs/PRODUCT.md's invariants (the careful payment platforms' rule:
     never build on a broken ledger), and says so."""
     report = ledger_check_or_alert(during=f"before payday {format_month(month)}")
     if not report.ok:
@@ -220,7 +220,7 @@ def _plan_and_enqueue(month: dt.date, chunk_size: int, check: LedgerCheck) -> Pa
         pending = list(
             run.chunks.filter(done_at__isnull=True).order_by("number").values_list("pk", flat=True)
         )
-        logger.info("payday %s: %d chunk(s) to process", format_month(month), len(pending))
+        logger.info("payday %s: chunks to process: %d", format_month(month), len(pending))
         if not run.chunks_total:
             _finish(run)
         for chunk_pk in pending:

@@ -1,4 +1,4 @@
-"""The monthly split of one reader's money (PRODUCT.md, Payday, steps 2 to 6).
+"""The monthly split of one reader's money (docs/PRODUCT.md, Payday, steps 2 to 6).
 
 ``split_given`` is a pure function; ``split_reader`` applies it with the platform's
 commission rate to what a reader gives. Payday, the This-month estimate, the
@@ -28,12 +28,13 @@ class Split:
 
 
 def commission_rate_basis_points() -> int:
-    """PRODUCT.md, Payday step 3: the commission rate, in basis points (setting, default 1000)."""
+    """docs/PRODUCT.md, Payday step 3: the commission rate in basis points (setting, default
+    1000)."""
     return settings.COMMISSION_RATE_BASIS_POINTS
 
 
 def amount_given(*, budget_cents: int, wallet_cents: int) -> int:
-    """PRODUCT.md, Payday step 2: ``given`` = min(budget, wallet balance), never below zero."""
+    """docs/PRODUCT.md, Payday step 2: ``given`` = min(budget, wallet balance), never below zero."""
     return max(0, min(budget_cents, wallet_cents))
 
 
@@ -95,7 +96,7 @@ def split_reader(
     wallet_cents: int,
     creator_pks: Iterable[int],
 ) -> Split:
-    """PRODUCT.md, Payday steps 2 to 6 for one reader: what they give out of ``budget_cents``
+    """docs/PRODUCT.md, Payday steps 2 to 6 for one reader: what they give out of ``budget_cents``
     and ``wallet_cents``, split across their eligible ``creator_pks`` at the platform's rate."""
     return split_given(
         month=month,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from flattr_clone.admin import AllValuesLabelledFilter
 from tips.things.cards import forget_thing_card
 from tips.things.models import Thing
 from tips.things.services import DESCRIPTION_MAX_LENGTH
@@ -12,7 +13,11 @@ from tips.things.services import DESCRIPTION_MAX_LENGTH
 @admin.register(Thing)
 class ThingAdmin(admin.ModelAdmin):
     list_display = ["title", "owner", "url", "hidden", "click_count", "created_at"]
-    list_filter = ["hidden", ("owner", admin.RelatedOnlyFieldListFilter), "language"]
+    list_filter = [
+        "hidden",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        ("language", AllValuesLabelledFilter),
+    ]
     search_fields = ["title", "url", "tags", "owner__handle", "owner__email"]
     raw_id_fields = ["owner"]
     readonly_fields = ["created_at"]

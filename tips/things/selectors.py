@@ -32,3 +32,8 @@ def profile_things(creator) -> QuerySet:
 def public_creator(handle: str):
     """The active user with this handle (case-insensitive), or None."""
     return get_user_model().objects.filter(handle__iexact=handle, is_active=True).first()
+
+
+def is_first_thing(*, owner) -> bool:
+    """``owner`` has exactly one thing: the one just registered."""
+    return Thing.objects.filter(owner=owner).count() == 1

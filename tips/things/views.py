@@ -9,15 +9,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.http import safe_next
 from flattr_clone.ratelimit import Throttle, throttled
+from payouts.connect.services import payout_account_ready
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
-from tips.things.selectors import creator_things, profile_things, public_creator
+from tips.things.selectors import creator_things, is_first_thing, profile_things, public_creator
 from tips.things.services import thing_create, thing_set_hidden, thing_update
 
 THING_CREATE_THROTTLE = Throttle(
@@ -64,6 +66,16 @@ def thing_new(request: HttpRequest) -> HttpResponse:
             _show_errors(form, error)
         else:
             messages.success(request, _("Your thing is registered. Add its button to your site."))
+            if is_first_thing(owner=request.user) and not payout_account_ready(request.user):
+                messages.info(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("To receive what readers give you, set up a payment account."),
+                        reverse("payouts:get_paid"),
+                        _("Get paid"),
+                    ),
+                )
             return redirect(thing)
     return render(request, "tips/thing_form.html", {"form": form, "thing": None})
 

@@ -1,4 +1,4 @@
-"""``python manage.py payouts [--dry-run] [--json]``: run a payout batch now (PRODUCT.md)."""
+"""``python manage.py payouts [--dry-run] [--json]``: run a payout batch now (docs/PRODUCT.md)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from flattr_clone.money import format_cents
+from flattr_clone.progress import follow
+from payouts.batches.models import PayoutBatch
 from payouts.batches.runs import payout_batch_preview, payout_batch_run
-from payouts.batches.services import BatchAlreadyRunning
+from payouts.batches.selectors import batch_progress
+from payouts.batches.services import BatchAlreadyRunning, batch_summary
 
 
 class Command(BaseCommand):
@@ -24,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="End with one JSON object (amounts in cents)."
         )
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="With workers running, follow the batch until every payout is settled, with "
+            "a progress bar (on stderr); exit non-zero if a payout failed.",
+        )
 
     def handle(self, *args, **options):
         dry_run = options["dry_run"]
@@ -34,6 +43,9 @@ class Command(BaseCommand):
                 summary = payout_batch_run(trigger="manual")
             except BatchAlreadyRunning as error:
                 raise CommandError(f"{error}; try again when it has finished.") from error
+            if options["wait"]:
+                progress = follow(lambda: batch_progress(batch_id=summary.batch), self.stderr)
+                summary = batch_summary(PayoutBatch.objects.get(pk=summary.batch))
         data = summary.as_dict()
         if dry_run:
             self.stdout.write(
@@ -50,3 +62,5 @@ class Command(BaseCommand):
             )
         if options["json"]:
             self.stdout.write(json.dumps(data))
+        if options.get("wait") and not dry_run and progress.failure:
+            raise CommandError(f"batch {data['batch']}: {progress.failure}")

@@ -125,6 +125,7 @@ def test_a_demo_creator_connects_the_sandbox_and_sees_their_payout(platform, pag
     log_in(page.context, creator, platform)
 
     page.goto(platform + "/")
+    page.locator(".account-menu summary").click()
     page.get_by_role("link", name="Payouts").click()
     assert page.locator("#earnings-balance").inner_text() == "€27.50"
     page.get_by_role("link", name="Get paid: set up your payment account").click()

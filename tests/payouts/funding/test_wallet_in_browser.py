@@ -24,7 +24,7 @@ def test_a_reader_tops_up_in_the_sandbox_sets_a_budget_and_sees_both(live_server
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign In").click()
 
-    page.get_by_role("link", name="Wallet").click()
+    page.get_by_role("link", name="Wallet", exact=True).click()
     assert page.get_by_test_id("wallet-balance").inner_text() == "€0.00"
     page.get_by_role("button", name="Add €25.00").click()
 

@@ -52,7 +52,7 @@ def test_clicking_again_is_harmless_and_says_already_flattred(client):
 
     page = click(client, thing)
 
-    assert "You already flattred this this month." in text(page)
+    assert "You already flattred this thing this month." in text(page)
     assert Click.objects.count() == 1
 
 

@@ -1,4 +1,4 @@
-"""A suspended reader makes no new click, wherever the click starts (PRODUCT.md: suspension
+"""A suspended reader makes no new click, wherever the click starts (docs/PRODUCT.md: suspension
 stops new clicks, not past ones), and is told why and whom to ask."""
 
 import html
@@ -135,7 +135,7 @@ def test_a_suspended_reader_may_still_revoke_a_click_of_this_month(client, suspe
 
 
 def test_the_message_links_to_the_support_address_when_one_is_set(client, suspended, settings):
-    settings.SUPPORT_EMAIL = "help@flattr.example"
+    settings.CONTACT_EMAIL = "help@flattr.example"
     client.force_login(suspended)
 
     page = text(client.get(ThingFactory().get_absolute_url()))

@@ -88,7 +88,7 @@ def test_the_creator_dashboard_shows_the_demo_paydays_earnings(
     assert earned["amount"] > 0
     context, page = new_page(browser)
     log_in(page, live_server.url, dana.email)
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     page.get_by_role("link", name="As a creator").click()
 
     row = page.locator(f'#earnings-table tr[data-month="{month:%Y-%m}"]')
@@ -119,7 +119,7 @@ def test_the_reader_dashboard_shows_what_the_demo_reader_gave(
     assert given == 1000  # her budget; her wallet held more
     context, page = new_page(browser)
     log_in(page, live_server.url, alice.email)
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
 
     history = page.locator(f'.history-month[data-month="{month:%Y-%m}"]')
     assert f"You gave {format_cents(given, language='en')}" in history.inner_text()

@@ -79,7 +79,7 @@ def test_a_suspension_needs_a_reason_and_keeps_the_first_one():
 )
 def test_the_live_estimate_is_the_sum_of_each_readers_split(readers, suspended):
     """Whatever the budgets, wallets, clicks and suspensions, a creator's estimate is the sum of
-    their shares of every reader's money by PRODUCT.md's rule (recomputed independently of
+    their shares of every reader's money by docs/PRODUCT.md's rule (recomputed independently of
     tips.payday.split), and the readers' estimates add up exactly."""
     creators = [UserFactory() for _ in range(4)]
     things = [thing_of(c, "p") for c in creators]

@@ -183,3 +183,25 @@ def test_operators_see_which_summaries_were_sent_and_cannot_edit_them(client, pa
     row = MonthlyEmail.objects.get(user=paid["bob"])
     assert client.get(f"/admin/tips/monthlyemail/{row.pk}/delete/").status_code == 403
     assert client.get("/admin/tips/monthlyemail/add/").status_code == 403
+
+
+def test_the_payout_email_comes_after_the_monthly_summary_it_pays(
+    settings, django_capture_on_commit_callbacks
+):
+    from payouts.connect.services import connect_sandbox
+
+    settings.PAYOUT_MINIMUM_CENTS = 100
+    maker = UserFactory(email="maker@example.com")
+    connect_sandbox(user=maker)
+    reader = UserFactory()
+    TopUpFactory(user=reader, amount_cents=3000)
+    set_budget(reader, 1000)
+    click(reader, thing_of(maker, "m"), last_month())
+    mail.outbox = []
+
+    run_payday(last_month(), django_capture_on_commit_callbacks)
+
+    to_maker = [message.subject for message in mail.outbox if message.to == [maker.email]]
+    assert len(to_maker) == 2, to_maker
+    assert "What you received in" in to_maker[0]
+    assert "Your payout of" in to_maker[1]

@@ -64,7 +64,7 @@ def test_a_reader_flattrs_through_the_widget_and_the_count_updates_in_place(
     with page.expect_popup() as opened:
         widget.click()
     again = opened.value
-    expect(again.get_by_text("You already flattred this this month.")).to_be_visible()
+    expect(again.get_by_text("You already flattred this thing this month.")).to_be_visible()
     assert Click.objects.filter(reader=reader, thing=thing).count() == 1
     # Merely opened, the popup tells its opener nothing: a message it sends now arrives
     # after anything the popup's own script posted while loading, and is the only one.

@@ -134,7 +134,7 @@ def test_a_popup_opened_by_another_site_does_not_tell_it_whether_the_reader_flat
 
     page = text(client.get(popup + "?origin=https://evil.example"))
 
-    assert "You already flattred this this month." in page  # the reader still sees it
+    assert "You already flattred this thing this month." in page  # the reader still sees it
     assert "flattr-handoff" not in page
     assert "data-origin" not in page
 
@@ -150,11 +150,11 @@ def test_the_popup_hands_the_count_over_once_right_after_its_own_click(client):
     after_click = text(client.get(back))
     reopened = text(client.get(back))
 
-    assert "You already flattred this this month." in after_click
+    assert "You already flattred this thing this month." in after_click
     assert 'data-origin="https://creator.example"' in after_click
     assert 'data-total="1"' in after_click
     assert "flattr-handoff" not in reopened
-    assert "You already flattred this this month." in reopened
+    assert "You already flattred this thing this month." in reopened
 
 
 def test_the_popup_hands_the_count_only_to_a_validated_origin(client):
@@ -165,7 +165,7 @@ def test_the_popup_hands_the_count_only_to_a_validated_origin(client):
 
     page = text(client.get(click_from_popup(client, thing, "http://127.0.0.1:8001")))
     assert 'data-origin="http://127.0.0.1:8001"' in page
-    assert "You already flattred this this month." in page
+    assert "You already flattred this thing this month." in page
 
     # Not an exact origin: the click is not a popup's, so nothing is handed over anywhere.
     for loose in ("*", "https://creator.example/evil", "javascript:alert(1)"):
@@ -254,7 +254,7 @@ def test_an_auto_submit_click_from_the_popup_hands_the_count_over_once(client):
     assert page.redirect_chain[-1][0].startswith(reverse("tips:popup", kwargs={"pk": thing.pk}))
     assert "Thank you! You flattred “Hi”." in text(page)
     assert 'data-origin="https://carol.example"' in text(page)
-    assert "You already flattred this this month." in reopened
+    assert "You already flattred this thing this month." in reopened
     assert "flattr-handoff" not in reopened
 
 

@@ -1,4 +1,4 @@
-"""PRODUCT.md's payday rule written out a second time, independently of tips.payday.split, so
+"""docs/PRODUCT.md's payday rule written out a second time, independently of tips.payday.split, so
 the tests compare the code against the rule rather than against itself."""
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def commission_total() -> int:
 
 
 def sha_order(month: dt.date, reader_pk: int, creator_pks) -> list[int]:
-    """PRODUCT.md's leftover order, recomputed here independently of tips.payday.split."""
+    """docs/PRODUCT.md's leftover order, recomputed here independently of tips.payday.split."""
     digests = {
         pk: hashlib.sha256(
             f"{month.year:04d}-{month.month:02d}:{reader_pk}:{pk}".encode()

@@ -17,6 +17,7 @@ def test_a_reader_follows_the_history_link_and_sees_each_share(live_server, page
     page.get_by_label("Email").fill(reader.email)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign In").click()
+    page.locator(".account-menu summary").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
 
     assert page.get_by_role("heading", name="March 2025").is_visible()

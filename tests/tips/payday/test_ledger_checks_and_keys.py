@@ -1,5 +1,5 @@
 """Payday's own steps around the chunks: the ledger self-check before and after, and the
-ledger keys it writes, pinned character by character (PRODUCT.md, "Contracts that never
+ledger keys it writes, pinned character by character (docs/PRODUCT.md, "Contracts that never
 change": a re-run after a crash finds the work done only through these keys)."""
 
 import pytest

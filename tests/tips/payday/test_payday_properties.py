@@ -1,4 +1,4 @@
-"""Hypothesis: real payday runs on random worlds end in exactly PRODUCT.md's balances."""
+"""Hypothesis: real payday runs on random worlds end in exactly docs/PRODUCT.md's balances."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Hypothesis properties of the split (tips.payday.split) against PRODUCT.md."""
+"""Hypothesis properties of the split (tips.payday.split) against docs/PRODUCT.md."""
 
 import datetime as dt
 import hashlib

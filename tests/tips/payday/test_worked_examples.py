@@ -1,4 +1,4 @@
-"""PRODUCT.md's payday rule on small cases, every amount recomputed by hand."""
+"""docs/PRODUCT.md's payday rule on small cases, every amount recomputed by hand."""
 
 import datetime as dt
 

@@ -1,0 +1,346 @@
+"""Every page of the site in a real browser (issue 18, "Done when").
+
+Each page in ``PAGES`` is visited by the role it is for (a visitor, a reader, a creator, an
+operator behind two-factor authentication) at 1280 and 360 px wide, in English and in
+French, on the demo data after a real payday and payout batch. On every visit:
+
+- nothing scrolls sideways (the document is no wider than the window), and at 1280 px the
+  header holds on one line;
+- a French page holds none of the English words in ``ENGLISH_WORDS`` (people's own text,
+  such as thing titles and names, is taken out first);
+- axe-core (bundled with axe-playwright-python, no CDN) finds no violation of any impact on
+  our own templates, and nothing serious or critical on the admin's and allauth's pages
+  (in English at 1280 px and in French at 360 px, see ``AXE_AT``);
+- a screenshot is saved under ``$CI_ARTIFACTS/screenshots/every-page/`` (default ./artifacts).
+
+One browser, one logged-in context per role, every problem gathered and reported at once.
+
+**Adding a page** (later issues): append a ``PageSpec`` to ``PAGES`` with its role and
+path; a path that needs a row of the demo data is a function of ``Demo``. Give it
+``kind="admin"`` or ``kind="allauth"`` for pages whose markup is not ours,
+``status`` when it answers something other than 200, and ``translated=False`` when a
+French page shows text we do not own (the admin's lists of records).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.management import call_command
+
+from accounts.models import User
+from flattr_clone.months import format_month, month_of, previous_month
+from payouts.batches.runs import payout_batch_run
+from payouts.connect.services import connect_sandbox
+from payouts.funding.models import TopUp
+from payouts.funding.topups import topup_start
+from tests.tips.dashboards.test_dashboards_in_browser import DEMO_PASSWORD, totp_code
+from tips.things.models import Thing
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("CI_ARTIFACTS") or "artifacts") / "screenshots" / "every-page"
+WIDTHS = (1280, 360)
+LANGUAGES = ("en", "fr")
+# axe-core takes a quarter of a second a page: it runs on every page in English at 1280 px and
+# in French at 360 px, so each page is checked in both languages and at both widths (the
+# markup is the same in both languages; the layout is the same at one width).
+AXE_AT = {("en", 1280), ("fr", 360)}
+
+# Words of our English interface that a French page must not show. Whole words, case
+# sensitive: "Flattr" is the product's name in both languages.
+ENGLISH_WORDS = (
+    "the",
+    "and",
+    "your",
+    "Your",
+    "you",
+    "You",
+    "with",
+    "this",
+    "This",
+    "month",
+    "Dashboard",
+    "Wallet",
+    "Settings",
+    "Payouts",
+    "Earnings",
+    "earnings",
+    "History",
+    "Log out",
+    "Log in",
+    "Sign in",
+    "Sign up",
+    "Save",
+    "Cancel",
+    "Change",
+    "Password",
+    "Nothing",
+    "Account",
+    "Home",
+    "not",
+    "have",
+    "Skip",
+)
+_ENGLISH = re.compile(r"\b(" + "|".join(re.escape(word) for word in ENGLISH_WORDS) + r")\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class Demo:
+    """The rows of the demo data that pages are about."""
+
+    thing: Thing  # one of Dana's things, flattred by Alice
+    unclicked: Thing  # one of Eli's things Alice has not flattred
+    topup: TopUp  # Alice's top-up waiting for payment
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    """One page to visit: who looks at it and where it is."""
+
+    name: str
+    role: str  # "anonymous", "reader" (Alice), "creator" (Dana) or "operator" (Olga)
+    path: str | Callable[[Demo], str]
+    kind: str = "own"  # "own" templates; "admin" or "allauth" markup is not all ours
+    status: int = 200
+    translated: bool = True  # False: the French page shows text we do not own
+    # axe rules that do not apply, with the reason in a comment where the page is listed.
+    axe_skip: tuple[str, ...] = ()
+
+    def url(self, demo: Demo) -> str:
+        return self.path(demo) if callable(self.path) else self.path
+
+
+def _submit_link(demo: Demo) -> str:
+    return (
+        "/submit/?creator=dana_writes&url=https%3A%2F%2Fdana.example.org%2Fessays%2Fnew-one"
+        "&title=A+new+essay"
+    )
+
+
+PAGES: list[PageSpec] = [
+    # A visitor.
+    PageSpec("home", "anonymous", "/"),
+    PageSpec("login", "anonymous", "/accounts/login/", kind="allauth"),
+    PageSpec("signup", "anonymous", "/accounts/signup/", kind="allauth"),
+    PageSpec("password-reset", "anonymous", "/accounts/password/reset/", kind="allauth"),
+    PageSpec("thing-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/"),
+    PageSpec("profile", "anonymous", "/@dana_writes"),
+    PageSpec("popup-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/popup/"),
+    # The widget is a fragment of another site's page (in its frame): that page has the
+    # landmarks and the heading.
+    PageSpec(
+        "widget",
+        "anonymous",
+        lambda demo: f"/t/{demo.thing.pk}/widget/",
+        axe_skip=("region", "landmark-one-main", "page-has-heading-one"),
+    ),
+    PageSpec("submit-link", "anonymous", _submit_link),
+    PageSpec("not-found", "anonymous", "/no-such-page/", status=404),
+    PageSpec("bad-request", "anonymous", "/?q=%00", status=400),
+    # A reader.
+    PageSpec("home-reader", "reader", "/"),
+    PageSpec("dashboard-reader", "reader", "/dashboard/"),
+    PageSpec("this-month", "reader", "/month/"),
+    PageSpec("history", "reader", "/history/"),
+    PageSpec("subscriptions", "reader", "/subscriptions/"),
+    PageSpec("wallet", "reader", "/wallet/"),
+    PageSpec("topup-status", "reader", lambda demo: f"/wallet/top-up/{demo.topup.pk}/"),
+    PageSpec(
+        "sandbox-checkout", "reader", lambda demo: f"/wallet/sandbox/{demo.topup.session_id}/"
+    ),
+    PageSpec("thing-flattred", "reader", lambda demo: f"/t/{demo.thing.pk}/"),
+    PageSpec("thing-to-flattr", "reader", lambda demo: f"/t/{demo.unclicked.pk}/"),
+    PageSpec("popup-reader", "reader", lambda demo: f"/t/{demo.unclicked.pk}/popup/"),
+    PageSpec("dashboard-creator-empty", "reader", "/dashboard/creator/"),
+    PageSpec("my-things-empty", "reader", "/things/"),
+    PageSpec("payouts-empty", "reader", "/payouts/"),
+    PageSpec("settings", "reader", "/settings/"),
+    PageSpec("emails", "reader", "/accounts/email/", kind="allauth"),
+    PageSpec("password-change", "reader", "/accounts/password/change/", kind="allauth"),
+    PageSpec("two-factor", "reader", "/accounts/2fa/", kind="allauth"),
+    # A creator.
+    PageSpec("dashboard-creator", "creator", "/dashboard/creator/"),
+    PageSpec("my-things", "creator", "/things/"),
+    PageSpec("thing-new", "creator", "/things/new/"),
+    PageSpec("thing-owner", "creator", lambda demo: f"/t/{demo.thing.pk}/"),
+    PageSpec("thing-edit", "creator", lambda demo: f"/t/{demo.thing.pk}/edit/"),
+    PageSpec("payouts", "creator", "/payouts/"),
+    PageSpec("get-paid", "creator", "/payouts/get-paid/"),
+    # An operator.
+    PageSpec("admin-index", "operator", "/admin/", kind="admin"),
+    PageSpec("admin-operations", "operator", "/admin/operations/", kind="admin"),
+    PageSpec("admin-users", "operator", "/admin/accounts/user/", kind="admin", translated=False),
+    PageSpec(
+        "admin-user",
+        "operator",
+        lambda demo: f"/admin/accounts/user/{demo.thing.owner_id}/change/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec("admin-things", "operator", "/admin/tips/thing/", kind="admin", translated=False),
+    PageSpec("admin-clicks", "operator", "/admin/tips/click/", kind="admin", translated=False),
+    PageSpec(
+        "admin-payday-runs", "operator", "/admin/tips/paydayrun/", kind="admin", translated=False
+    ),
+    PageSpec(
+        "admin-transfers", "operator", "/admin/payouts/transfer/", kind="admin", translated=False
+    ),
+    PageSpec(
+        "admin-accounts", "operator", "/admin/payouts/account/", kind="admin", translated=False
+    ),
+    PageSpec(
+        "admin-subscriptions",
+        "operator",
+        "/admin/tips/subscription/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec("admin-top-ups", "operator", "/admin/payouts/topup/", kind="admin", translated=False),
+    PageSpec("admin-payouts", "operator", "/admin/payouts/payout/", kind="admin", translated=False),
+]
+
+# The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
+EMAILS = {
+    "reader": "alice@example.com",
+    "creator": "dana@example.com",
+    "operator": "operator@example.com",
+}
+
+
+@pytest.fixture
+def demo() -> tuple[Demo, str]:
+    """The demo data after last month's payday and a payout batch, an operator with TOTP and
+    a top-up left waiting; returns the rows and the operator's TOTP secret."""
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("payday", month=format_month(previous_month(month_of())), stdout=io.StringIO())
+    dana = User.objects.get(email="dana@example.com")
+    connect_sandbox(user=dana)
+    payout_batch_run(trigger="manual")
+    alice = User.objects.get(email="alice@example.com")
+    topup, _url = topup_start(user=alice, amount_cents=2500)
+    secret = generate_totp_secret()
+    TOTP.activate(User.objects.get(email="operator@example.com"), secret)
+    flattred = Thing.objects.filter(owner=dana, clicks__reader=alice).first()
+    eli = User.objects.get(email="eli@example.com")
+    unclicked = Thing.objects.create(
+        owner=eli, url="https://code.example.net/eli/unclicked", title="Eli's newest tool"
+    )
+    assert flattred is not None
+    return Demo(thing=flattred, unclicked=unclicked, topup=topup), secret
+
+
+def _people_text() -> list[str]:
+    """What people wrote (titles, names, handles, URLs): not ours to translate."""
+    texts = set()
+    for title, url, description, tags in Thing.objects.values_list(
+        "title", "url", "description", "tags"
+    ):
+        texts.update({title, url, description, tags})
+    for name, handle, email in User.objects.values_list("display_name", "handle", "email"):
+        texts.update({name, handle, email})
+    texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
+    return sorted((text for text in texts if text), key=len, reverse=True)
+
+
+def _log_in(context, base_url: str, role: str, secret: str) -> None:
+    page = context.new_page()
+    page.goto(base_url + "/accounts/login/")
+    page.locator('input[name="login"]').fill(EMAILS[role])
+    page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    page.locator('form button[type="submit"]').last.click()
+    page.wait_for_load_state()
+    if role == "operator":
+        page.locator('input[name="code"]').fill(totp_code(secret))
+        page.locator('input[name="code"]').press("Enter")
+        page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{role} could not log in"
+    page.close()
+
+
+def _problems_on(page, spec: PageSpec, language: str, width: int, people) -> list[str]:
+    where = f"{spec.name} ({language}, {width} px)"
+    problems = []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 0:
+        wide = page.evaluate(
+            """() => { const w = document.documentElement.clientWidth;
+              return [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .slice(-3).map(e => e.tagName.toLowerCase() + '.' + e.className).join(', '); }"""
+        )
+        problems.append(f"{where}: scrolls sideways by {overflow} px ({wide})")
+    header = page.evaluate(
+        "document.querySelector('.header-inner')?.getBoundingClientRect().height || 0"
+    )
+    if width >= 1280 and header > 80:
+        problems.append(f"{where}: the header takes {header:.0f} px: it wraps to a second line")
+    if language == "fr" and spec.translated:
+        text = page.evaluate("document.body.innerText + ' ' + document.title")
+        for own in people:
+            text = text.replace(own, " ")
+        english = sorted(set(_ENGLISH.findall(text)))
+        if english:
+            problems.append(f"{where}: English words on the French page: {english}")
+    violations = []
+    if (language, width) in AXE_AT:
+        violations = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    serious_only = spec.kind != "own"
+    for violation in violations:
+        if violation["id"] in spec.axe_skip:
+            continue
+        if serious_only and violation["impact"] not in ("serious", "critical"):
+            continue
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        problems.append(
+            f"{where}: axe {violation['impact']} {violation['id']}: {violation['help']} {targets}"
+        )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{spec.name}-{language}-{width}.png"), full_page=True)
+    return problems
+
+
+def test_every_page_fits_speaks_french_and_passes_axe(live_server, browser, demo):
+    from axe_playwright_python.sync_playwright import Axe
+
+    rows, secret = demo
+    axe_script = Axe().axe_script
+    people = _people_text()
+    problems: list[str] = []
+    for role in ("anonymous", "reader", "creator", "operator"):
+        specs = [spec for spec in PAGES if spec.role == role]
+        context = browser.new_context(locale="en-US", viewport={"width": WIDTHS[0], "height": 900})
+        # axe-core in every page the context opens, sent to the browser once.
+        context.add_init_script(axe_script)
+        if role != "anonymous":
+            _log_in(context, live_server.url, role, secret)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        for language in LANGUAGES:
+            context.add_cookies(
+                [{"name": "django_language", "value": language, "url": live_server.url}]
+            )
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                for spec in specs:
+                    response = page.goto(live_server.url + spec.url(rows))
+                    if response is None or response.status != spec.status:
+                        status = response.status if response else None
+                        problems.append(f"{spec.name}: answered {status}, not {spec.status}")
+                        continue
+                    lang = page.locator("html").get_attribute("lang")
+                    if lang != language:
+                        problems.append(f"{spec.name}: a page in {lang!r}, not {language!r}")
+                        continue
+                    problems += _problems_on(page, spec, language, width, people)
+        context.close()
+    assert not problems, "\n".join(problems)
