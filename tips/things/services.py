@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from tips.things.canonical import InvalidURL, canonical_url
+from flattr_clone.control_characters import has_forbidden_characters
+from tips.sites.selectors import verified_by_someone_else
+from tips.things.canonical import InvalidURL, canonical_url, url_identity
 from tips.things.cards import forget_thing_card
 from tips.things.models import Thing
 
@@ -34,6 +36,10 @@ def _clean_tags(tags: str) -> str:
 
 
 def _clean_fields(*, title: str, description: str, language: str, tags: str) -> dict:
+    if has_forbidden_characters(title):
+        raise ValidationError(
+            {"title": _("Remove the control characters and text-direction overrides.")}
+        )
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": _("Give your thing a title.")})
@@ -54,10 +60,29 @@ def _clean_fields(*, title: str, description: str, language: str, tags: str) -> 
 
 
 def url_taken_error(url: str, owner) -> ValidationError:
-    thing = Thing.objects.filter(url=url).first()
+    thing = Thing.objects.filter(url_key=url_identity(url)).first()
     if thing is not None and thing.owner_id == owner.pk:
         return ValidationError({"url": _("You already registered this address.")})
     return ValidationError({"url": _("Another creator already registered this address.")})
+
+
+def url_claim_error(url: str, owner) -> ValidationError | None:
+    """Why ``owner`` cannot register ``url`` (canonical), or None: the address is taken, or
+    on a site another creator verified (docs/PRODUCT.md, Ownership)."""
+    if Thing.objects.filter(url_key=url_identity(url)).exists():
+        return url_taken_error(url, owner)
+    site = verified_by_someone_else(url, owner)
+    if site is not None:
+        return ValidationError(
+            {
+                "url": _(
+                    "This address is on %(site)s, a site another creator verified: only they "
+                    "can register it."
+                )
+                % {"site": site.address}
+            }
+        )
+    return None
 
 
 @transaction.atomic
@@ -74,8 +99,9 @@ def thing_create(
     except InvalidURL as error:
         raise ValidationError({"url": error.message}) from error
     fields = _clean_fields(title=title, description=description, language=language, tags=tags)
-    if Thing.objects.filter(url=canonical).exists():
-        raise url_taken_error(canonical, owner)
+    error = url_claim_error(canonical, owner)
+    if error is not None:
+        raise error
     try:
         with transaction.atomic():
             return Thing.objects.create(owner=owner, url=canonical, **fields)
@@ -100,7 +126,8 @@ def thing_update(
 @transaction.atomic
 def thing_set_hidden(*, thing: Thing, hidden: bool) -> Thing:
     """Hide a thing (no clicks, off the profile) or show it again. Past clicks stay."""
-    Thing.objects.filter(pk=thing.pk).update(hidden=hidden)
-    thing.hidden = hidden
+    retired_at = thing.retired_at if hidden else None
+    Thing.objects.filter(pk=thing.pk).update(hidden=hidden, retired_at=retired_at)
+    thing.hidden, thing.retired_at = hidden, retired_at
     forget_thing_card(thing.pk)
     return thing
