@@ -359,6 +359,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
         context = {
             "submission": submission,
+            "preview": preview,
             "query": query,
             "origin": origin,
             "blocker": click_blocker(request.user, preview, login_url=_login_url(request, here)),

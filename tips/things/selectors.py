@@ -25,8 +25,10 @@ def creator_things(creator) -> QuerySet:
 
 
 def profile_things(creator) -> QuerySet:
-    """A creator's visible things, for their public profile."""
-    return _with_counts(Thing.objects.filter(owner=creator, hidden=False), month_of())
+    """A creator's visible things, for their public profile: not the hidden ones, nor those
+    a reader's click created that the creator has not accepted (docs/PRODUCT.md, Ownership)."""
+    things = Thing.objects.filter(owner=creator, hidden=False, awaiting_owner=False)
+    return _with_counts(things, month_of())
 
 
 def public_creator(handle: str):
