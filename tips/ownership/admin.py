@@ -6,6 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tips.ownership.services import thing_transfer
@@ -86,22 +89,6 @@ def reassign_view(model_admin, request, pk):
     return render(request, "admin/tips/thing/reassign.html", context)
 
 
-class OwnershipChangeInline(admin.TabularInline):
-    model = OwnershipChange
-    fk_name = "thing"
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "from_owner", "to_owner", "reason", "note", "by", "clicks_moved"]
-    readonly_fields = fields
-    verbose_name_plural = _("ownership history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class OwnedThingAdmin(ThingAdmin):
     """Things with their ownership: history, reader-created and reported flags, reassign."""
 
@@ -110,14 +97,39 @@ class OwnedThingAdmin(ThingAdmin):
         "awaiting_owner",
         ("reported_at", admin.EmptyFieldListFilter),
     ]
-    readonly_fields = [*ThingAdmin.readonly_fields, "url_key", "retired_at", "reported_at"]
-    inlines = [OwnershipChangeInline]
+    readonly_fields = [
+        *ThingAdmin.readonly_fields,
+        "url_key",
+        "retired_at",
+        "reported_at",
+        "ownership_history",
+    ]
     change_form_template = "admin/tips/thing/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         # The owner changes only through "Reassign" (history, clicks, e-mails).
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "owner"] if obj is not None else fields
+
+    @admin.display(description=_("ownership history"))
+    def ownership_history(self, obj):
+        changes = OwnershipChange.objects.filter(thing=obj).select_related("from_owner", "to_owner")
+        if not changes:
+            return "—"
+        return format_html_join(
+            "",
+            "<p>{}: @{} → @{} ({}) {}</p>",
+            (
+                (
+                    date_format(timezone.localtime(c.created_at), "DATETIME_FORMAT"),
+                    c.from_owner.handle,
+                    c.to_owner.handle,
+                    c.get_reason_display(),
+                    c.note,
+                )
+                for c in changes
+            ),
+        )
 
     def get_urls(self):
         reassign = self.admin_site.admin_view(lambda request, pk: reassign_view(self, request, pk))
