@@ -366,17 +366,20 @@ def submit(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "tips/submit.html", context)
 
-    return _click_response(
-        request,
-        register=lambda: thing_submit_and_click(
-            reader=request.user,
-            creator_handle=query["creator"],
-            url=query["url"],
-            title=query["title"],
-        ),
-        origin=origin,
-        back_url=here,
-    )
+    try:
+        return _click_response(
+            request,
+            register=lambda: thing_submit_and_click(
+                reader=request.user,
+                creator_handle=query["creator"],
+                url=query["url"],
+                title=query["title"],
+            ),
+            origin=origin,
+            back_url=here,
+        )
+    except SubmissionInvalid as error:  # another creator registered the URL meanwhile
+        return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
 
 
 @xframe_options_exempt

@@ -46,6 +46,8 @@ def parse_site_address(text: str) -> tuple[str, int | None, str]:
     host = parts.hostname or ""
     if host.startswith("[") or host.replace(".", "").isdigit() or "." not in host:
         raise ValidationError({"address": _("Use the site's domain name, not an address.")})
+    if len(host) > 253 or len(parts.path) > 190:
+        raise ValidationError({"address": _("This address is too long for a site.")})
     port = parts.port
     if port in (80, 443):
         port = None
