@@ -250,7 +250,7 @@ def thing_retire(*, thing: Thing, report: bool = False, now: dt.datetime | None 
     """Withdraw a thing for good: nobody can click it, it earns nothing from now on (clicks
     already made stay). ``report`` also flags it for operators (not the creator's work)."""
     now = now or timezone.now()
-    fields = {"retired_at": now, "hidden": True, "awaiting_owner": False}
+    fields = {"retired_at": now, "retired": True, "awaiting_owner": False}
     if report:
         fields["reported_at"] = now
     Thing.objects.filter(pk=thing.pk).update(**fields)

@@ -24,7 +24,7 @@ def fill_url_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tips', '0005_subscriptions'),
+        ('tips', '0006_api_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
