@@ -21,10 +21,38 @@ def fill_url_keys(apps, schema_editor):
         Thing.objects.filter(pk=thing.pk).update(url_key=key)
 
 
+# The operators' groups (tips/0004_operator_groups) gain the ownership pages: support reads
+# sites and the history; operators may also reassign a thing. Adds, never removes.
+OWNERSHIP_PERMISSIONS = {
+    "support": ["view_site", "view_ownershipchange"],
+    "operator": ["view_site", "view_ownershipchange", "reassign_thing"],
+}
+
+
+def grant_ownership_permissions(apps, schema_editor):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    using = schema_editor.connection.alias
+    create_permissions(global_apps.get_app_config("tips"), apps=apps, using=using, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in OWNERSHIP_PERMISSIONS.items():
+        group = Group.objects.using(using).filter(name=name).first()
+        if group is None:
+            continue
+        permissions = Permission.objects.using(using).filter(
+            content_type__app_label="tips", codename__in=codenames
+        )
+        assert permissions.count() == len(codenames), (name, codenames)
+        group.permissions.add(*permissions)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('tips', '0006_api_v2'),
+        ('tips', '0004_operator_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -97,6 +125,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'ownership change',
                 'verbose_name_plural': 'ownership history',
                 'ordering': ['-created_at', '-id'],
+                'permissions': [('reassign_thing', 'Can reassign a thing to another creator')],
             },
         ),
         migrations.AddConstraint(
@@ -107,4 +136,5 @@ class Migration(migrations.Migration):
             model_name='site',
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['verified', 'failing'])), fields=('host', 'path_prefix'), name='tips_site_one_verified_holder'),
         ),
+        migrations.RunPython(grant_ownership_permissions, migrations.RunPython.noop),
     ]

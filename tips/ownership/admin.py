@@ -59,7 +59,7 @@ class ReassignForm(forms.Form):
 def reassign_view(model_admin, request, pk):
     """An operator gives a thing to another creator, with a reason (kept in the history)."""
     thing = get_object_or_404(Thing, pk=pk)
-    if not model_admin.has_change_permission(request, thing):
+    if not request.user.has_perm("tips.reassign_thing"):
         return redirect("admin:index")
     form = ReassignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -137,6 +137,8 @@ class OwnershipChange(models.Model):
         verbose_name = _("ownership change")
         verbose_name_plural = _("ownership history")
         ordering = ["-created_at", "-id"]
+        # The admin's "Reassign" (tips.ownership.admin): a change of owner with its history.
+        permissions = [("reassign_thing", _("Can reassign a thing to another creator"))]
 
     def __str__(self) -> str:
         return f"{self.thing}: {self.from_owner} → {self.to_owner}"

@@ -114,6 +114,28 @@ def test_an_operator_reassigns_a_thing_with_a_reason_in_the_admin(
     )
 
 
+def test_the_operator_group_may_reassign_and_support_may_only_read_the_history(client):
+    from tests.tips.dashboards.test_operator_permissions import staff_client
+
+    thing = ThingFactory()
+    UserFactory(handle="rightful")
+    reassign = reverse("admin:tips_thing_reassign", args=[thing.pk])
+
+    staff_client(client, groups=("support",))
+    assert client.get(reverse("admin:tips_ownershipchange_changelist")).status_code == 200
+    assert client.get(reverse("admin:tips_site_changelist")).status_code == 200
+    assert reassign not in text(client.get(reverse("admin:tips_thing_change", args=[thing.pk])))
+    client.post(reassign, {"to_handle": "rightful", "reason": "no"})
+    thing.refresh_from_db()
+    assert thing.owner.handle != "rightful"
+
+    staff_client(client, groups=("operator",))
+    assert reassign in text(client.get(reverse("admin:tips_thing_change", args=[thing.pk])))
+    client.post(reassign, {"to_handle": "rightful", "reason": "Proof by e-mail"})
+    thing.refresh_from_db()
+    assert thing.owner.handle == "rightful"
+
+
 def test_an_operator_cannot_edit_the_owner_field_directly(admin_client):
     thing = ThingFactory()
     page = admin_client.get(reverse("admin:tips_thing_change", args=[thing.pk]))
