@@ -366,6 +366,9 @@ CELERY_BEAT_SCHEDULE["recheck-verified-sites"] = {
     "task": "tips.ownership.tasks.recheck_verified_sites",
     "schedule": 60 * 60,  # seconds; each site is due a day after its last check
 }
+# The file and meta-tag checks use HTTPS with a verified certificate; only the embedded demo
+# (and the test suite) may also try plain http, e.g. for a creator's site on a laptop.
+SITE_CHECKS_ALLOW_HTTP = EMBEDDED
 # Test-only: DNS servers [(address, port)] for the TXT check instead of the system's.
 SITES_DNS_NAMESERVERS: list[tuple[str, int]] = []
 

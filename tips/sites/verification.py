@@ -56,7 +56,8 @@ class _MetaFinder(HTMLParser):
 def _fetch_first(site: Site, path: str | None):
     """The first answer of https then http, or the last error's code."""
     error = "FetchError"
-    for scheme in ("https", "http"):
+    schemes = ("https", "http") if settings.SITE_CHECKS_ALLOW_HTTP else ("https",)
+    for scheme in schemes:
         try:
             response = fetch(site.url(scheme, path))
         except FetchError as failure:

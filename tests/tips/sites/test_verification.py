@@ -95,6 +95,18 @@ def test_a_site_on_a_private_address_is_never_fetched(local_http, settings, loca
     assert local_http.requests == []
 
 
+def test_in_production_the_checks_use_https_only(local_http, loopback_sites, settings):
+    settings.SITE_CHECKS_ALLOW_HTTP = False  # production: no plain-http fallback
+    loopback_sites("dana.example")
+    site = add_site(local_http)
+    local_http.route(WELL_KNOWN_PATH, body=site.token)  # served over plain http only
+
+    site = site_apply_check(site_id=site.pk)
+
+    assert site.status == Site.Status.PENDING
+    assert site.last_result["file"] == "NetworkError"
+
+
 def test_https_checks_verify_the_certificate(loopback_sites, settings, tmp_path):
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
