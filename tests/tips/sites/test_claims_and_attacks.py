@@ -304,3 +304,16 @@ def test_bidi_overrides_are_refused_in_titles_and_display_names(client):
     )
     assert "text-direction overrides" in text(answer)
     assert not Thing.objects.exists()
+
+
+def test_a_display_name_with_a_bidi_override_is_refused_and_nothing_changes(client):
+    user = UserFactory(display_name="Ada")
+    client.force_login(user)
+
+    answer = client.post(
+        reverse("account_settings"), {"display_name": "Ada\u202eTSIL", "monthly_emails": "on"}
+    )
+
+    assert "text-direction overrides" in text(answer)
+    user.refresh_from_db()
+    assert user.display_name == "Ada"
