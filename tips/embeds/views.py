@@ -14,29 +14,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
 from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
+from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
 from tips.things.canonical import web_origin
 from tips.things.cards import thing_card
 from tips.things.models import Thing
-
-# Widgets may sit in any site's page; only they get this policy.
-FRAMABLE_POLICY = "frame-ancestors *"
-
-
-BADGE_MAX_AGE_SECONDS = 300
-
 
 # --- Helpers ---------------------------------------------------------------------
 
@@ -267,69 +261,23 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
 @xframe_options_exempt
 @require_GET
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
-    """The count and button inside the embedding site's frame. Reads only the cached card
-    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set.
-    A retired thing's frame (410) says it is no longer available and offers nothing to click."""
-    card = thing_card(pk)
-    if card is None:
+    """The count and button inside the embedding site's frame, from the cached answer
+    (``tips.embeds.representations``; its middleware answers before this view is reached).
+    Reads nothing of the visitor: no cookie is needed or set. A retired thing's frame (410)
+    says it is no longer available and offers nothing to click."""
+    response = embed_response(request, "widget", pk)
+    if response is None:
         raise Http404
-    if card["hidden"]:  # the card's copy of Thing.is_retired
-        response = render(
-            request, "tips/widget.html", {"card": card, "message": retired_message()}, status=410
-        )
-        response["Content-Security-Policy"] = FRAMABLE_POLICY
-        return response
-    origin = web_origin(request.GET.get("origin"))
-    thing_path = reverse("tips:thing", kwargs={"pk": pk})
-    context = {
-        "card": card,
-        "origin": origin,
-        "thing_url": settings.SITE_URL + thing_path,
-        "popup_url": with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
-    }
-    response = render(request, "tips/widget.html", context)
-    response["Content-Security-Policy"] = FRAMABLE_POLICY
     return response
 
 
-def _badge_etag(request: HttpRequest, pk: int) -> str | None:
-    card = thing_card(pk)
-    if card is None or card["hidden"]:
-        # No ETag for a retired thing's badge: a client holding the live badge's must not be
-        # told it is still fresh.
-        return None
-    return f'"badge-{pk}-{card["total"]}-{get_language()}"'
-
-
 @require_GET
-@condition(etag_func=_badge_etag)
 def badge(request: HttpRequest, pk: int) -> HttpResponse:
-    card = thing_card(pk)
-    if card is None:
+    """The SVG badge with the count (410 with a notice for a retired thing), cached like the
+    widget."""
+    response = embed_response(request, "badge", pk)
+    if response is None:
         raise Http404
-    retired = card["hidden"]  # the card's copy of Thing.is_retired
-    # A retired thing's badge says so instead of its count, and answers 410 Gone.
-    count = _("no longer available") if retired else str(card["total"])
-    label_width = 46
-    # About 7 px a digit and 6 px a letter in 11 px Verdana, plus the padding.
-    count_width = 10 + 6 * len(count) if retired else 12 + 7 * len(count)
-    context = {
-        "card": card,
-        "retired": retired,
-        "count": count,
-        "label_width": label_width,
-        "count_width": count_width,
-        "width": label_width + count_width,
-        "count_x": label_width + count_width // 2,
-    }
-    response = render(
-        request,
-        "tips/badge.svg",
-        context,
-        content_type="image/svg+xml",
-        status=410 if retired else 200,
-    )
-    response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE_SECONDS}"
     return response
 
 
@@ -392,13 +340,13 @@ def submit_widget(request: HttpRequest) -> HttpResponse:
         return response
     if submission.thing is not None:
         target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
-        return redirect(with_query(target, origin=origin))
+        return redirect(with_query(target, origin=origin, lang=request.GET.get("lang")))
     context = {
         "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
-        "origin": origin,
         "thing_url": settings.SITE_URL + with_query(reverse("tips:submit"), **query),
-        "popup_url": with_query(reverse("tips:submit"), origin=origin, **query),
     }
-    response = render(request, "tips/widget.html", context)
+    # Like the thing's widget: in the language the embedding page asked for.
+    with translation.override(embed_language(request)):
+        response = render(request, "tips/widget.html", context)
     response["Content-Security-Policy"] = FRAMABLE_POLICY
     return response
