@@ -44,7 +44,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from allauth.account.models import EmailAddress
 from payouts.funding.models import BudgetChange
-from payouts.ledger import post_transfer, system_account, wallet_of
+from payouts.ledger.services import post_transfer, system_account, wallet_of
 from tips.things.models import Thing
 
 User = get_user_model()
@@ -154,9 +154,16 @@ def main() -> int:
     manage = [str(BIN / "python"), "manage.py"]
     run([*manage, "migrate", "-v0"], env)
     run([*manage, "collectstatic", "--noinput", "-v0"], env, stdout=subprocess.DEVNULL)
-    setup = run(
-        [*manage, "shell", "-c", f"OUT = {out!r}\n" + SETUP], env, capture_output=True, text=True
+    setup = subprocess.run(
+        [*manage, "shell", "-c", f"OUT = {out!r}\n" + SETUP],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
+    if setup.returncode != 0:
+        print("setup failed:\n" + setup.stderr[-2000:], file=sys.stderr)
+        return 1
     t0, t1 = map(int, re.search(r"THINGS (\d+) (\d+)", setup.stdout).groups())
     embed = next(p for p in (ROOT / "staticfiles/tips").glob("embed.*.js") if p.suffix == ".js")
     embed_path = f"/static/tips/{embed.name}"

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # frame-ancestors 'none' on every page but the embed widget (flattr_clone.middleware).
     "flattr_clone.middleware.FrameAncestorsMiddleware",
+    # The popup keeps window.opener while the reader logs in inside it (tips.embeds.popupflow).
+    "tips.embeds.popupflow.PopupFlowMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # A clear 503 on allauth's pages when the cache (their rate limits) is unreachable.
     "accounts.middleware.SignInNeedsCacheMiddleware",

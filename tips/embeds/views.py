@@ -28,6 +28,7 @@ from tips.clicks.services import ClickRefused, ClickResult, click_register
 from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
+from tips.payday.estimates import month_estimate
 from tips.things.canonical import web_origin
 from tips.things.cards import thing_card
 from tips.things.models import Thing
@@ -225,6 +226,23 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _popup_estimate(reader) -> dict | None:
+    """The reader's month so far, as the popup says it: given, shared by how many creators,
+    about how much each (payday decides at the end of the month)."""
+    if not reader.is_authenticated:
+        return None
+    estimate = month_estimate(reader, month_of())
+    if estimate.budget_cents <= 0:
+        return None
+    shares = [cents for _creator, cents in estimate.shares]
+    return {
+        "budget_cents": estimate.budget_cents,
+        "given_cents": estimate.given_cents,
+        "creators": len(shares),
+        "share_cents": min(shares) if shares else 0,
+    }
+
+
 @keeps_opener
 @require_GET
 def popup(request: HttpRequest, pk: int) -> HttpResponse:
@@ -250,6 +268,7 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
         "thing": thing,
         "card": thing_card(thing.pk),
         "origin": origin,
+        "estimate": _popup_estimate(request.user),
         "handoff_origin": handoff["origin"] if handoff else None,
         "just_flattred": handoff is not None
         and handoff.get("status") in (ClickResult.FLATTRED, ClickResult.RESTORED),
