@@ -92,11 +92,11 @@ def run(cmd, env, **kwargs):
     return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 (loopback)
+            urllib.request.urlopen(url, timeout=10).read()  # noqa: S310 (loopback)
             return
         except Exception:
             if time.monotonic() > deadline:
@@ -134,6 +134,7 @@ def main() -> int:
         return 2
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
     out = os.environ.get("OUT") or tempfile.mkdtemp(prefix="bench-web-")
+    Path(out).mkdir(parents=True, exist_ok=True)
     port, bare_port = args.port, args.port + 1
     env = {
         **os.environ,
@@ -188,7 +189,7 @@ def main() -> int:
     site, anchor = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     results: dict[str, dict] = {}
     try:
-        wait_for(site + "/healthz")
+        wait_for(site + f"/t/{t0}/")
         wait_for(anchor + "/plain")
         paths = {
             "badge": f"/t/{t0}/badge.svg",
