@@ -124,6 +124,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("CONN", 32)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", 5)))
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8401)))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database and sessions of the last run with the same OUT (faster re-runs)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -148,24 +153,28 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "OUT": out,
     }
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
-    run([*psql, f"DROP DATABASE IF EXISTS {db}"], env)
-    run([*psql, f"CREATE DATABASE {db}"], env)
-    run(["redis-cli", "-u", redis_url, "flushdb"], env, stdout=subprocess.DEVNULL)
     manage = [str(BIN / "python"), "manage.py"]
-    run([*manage, "migrate", "-v0"], env)
+    reuse = args.reuse and (Path(out) / "things.txt").exists()
+    if not reuse:
+        psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc"]
+        run([*psql, f"DROP DATABASE IF EXISTS {db}"], env)
+        run([*psql, f"CREATE DATABASE {db}"], env)
+        run([*manage, "migrate", "-v0"], env)
+        setup = subprocess.run(
+            [*manage, "shell", "-c", f"OUT = {out!r}\n" + SETUP],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if setup.returncode != 0:
+            print("setup failed:\n" + setup.stderr[-2000:], file=sys.stderr)
+            return 1
+        found = re.search(r"THINGS (\d+) (\d+)", setup.stdout).group(0)
+        (Path(out) / "things.txt").write_text(found)
+    t0, t1 = map(int, (Path(out) / "things.txt").read_text().split()[1:])
+    run(["redis-cli", "-u", redis_url, "flushdb"], env, stdout=subprocess.DEVNULL)
     run([*manage, "collectstatic", "--noinput", "-v0"], env, stdout=subprocess.DEVNULL)
-    setup = subprocess.run(
-        [*manage, "shell", "-c", f"OUT = {out!r}\n" + SETUP],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if setup.returncode != 0:
-        print("setup failed:\n" + setup.stderr[-2000:], file=sys.stderr)
-        return 1
-    t0, t1 = map(int, re.search(r"THINGS (\d+) (\d+)", setup.stdout).groups())
     embed = next(p for p in (ROOT / "staticfiles/tips").glob("embed.*.js") if p.suffix == ".js")
     embed_path = f"/static/tips/{embed.name}"
     (Path(out) / "click.lua").write_text(CLICK_LUA % {"out": out, "t0": t0, "t1": t1, "csrf": CSRF})
@@ -198,8 +207,11 @@ def main() -> int:
             "thing_page": f"/t/{t0}/",
             "healthz": "/healthz",
         }
-        for path in paths.values():  # warm: the first answer fills the caches
-            urllib.request.urlopen(site + path, timeout=10).read()  # noqa: S310 (loopback)
+        # Warm: the first answers fill the caches and open each worker's connections.
+        warm = [site + path for path in paths.values()] + [anchor + "/plain", anchor + "/select"]
+        for _round in range(args.workers):
+            for url in warm:
+                urllib.request.urlopen(url, timeout=30).read()  # noqa: S310 (loopback)
         with open(Path(out) / "wrk.log", "w") as log:
             results["bare_plain"] = wrk(anchor + "/plain", args, log)
             results["bare_select"] = wrk(anchor + "/select", args, log)
@@ -243,7 +255,7 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|")
     for name, anchor_name, target in ROWS:
         r, a = results[name], results[anchor_name]
-        ratio = r["rps"] / a["rps"]
+        ratio = r["rps"] / a["rps"] if a["rps"] else float("nan")
         verdict = "" if target is None else (" ok" if ratio >= target else " below")
         print(
             f"| {name} | {r['rps']:.0f} | {r['p99']} | {r['errors']} "
