@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flattr_clone.cache import safe_get, safe_set
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
@@ -30,7 +33,7 @@ from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
 from tips.payday.estimates import month_estimate
 from tips.things.canonical import web_origin
-from tips.things.cards import thing_card
+from tips.things.cards import CARD_TIMEOUT_SECONDS, embed_key, thing_card
 from tips.things.models import Thing
 
 # --- Helpers ---------------------------------------------------------------------
@@ -186,8 +189,36 @@ def embed_codes(thing: Thing) -> dict[str, str]:
 # --- Thing pages ---------------------------------------------------------------------
 
 
+# The CSRF token's place in a cached thing page: each visitor gets their own token there.
+_TOKEN_SLOT = "csrf-token-slot-0f3a9c"  # noqa: S105 (a placeholder, not a secret)
+
+
+def _page_is_shared(request: HttpRequest) -> bool:
+    """Whether this visit sees the thing page every session-less visitor sees: no session
+    (so nobody logged in, no messages kept in it), no messages cookie, no query."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.META.get("QUERY_STRING")
+    )
+
+
+def _shared_page(request: HttpRequest, body: str) -> HttpResponse:
+    # get_token also makes the CSRF middleware set this visitor's cookie.
+    return HttpResponse(body.replace(_TOKEN_SLOT, get_token(request)))
+
+
 @require_GET
 def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A thing's page. Visitors with no session all see the same page: it is rendered once
+    per thing and language and kept with the thing's counts (forgotten with them on every
+    click, revoke or edit), so their visit costs one cache read and no query."""
+    shared = _page_is_shared(request)
+    key = embed_key("page", pk, translation.get_language(), month_of())
+    if shared:
+        body = safe_get(key)
+        if body is not None:
+            return _shared_page(request, body)
     thing = _thing_or_404(pk)
     is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
     if thing.is_retired and not is_owner:
@@ -200,7 +231,13 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "embed": embed_codes(thing) if is_owner else None,
         **_button(request, thing),
     }
-    return render(request, "tips/thing_detail.html", context)
+    if not shared:
+        return render(request, "tips/thing_detail.html", context)
+    body = render_to_string(
+        "tips/thing_detail.html", {**context, "csrf_token": _TOKEN_SLOT}, request=request
+    )
+    safe_set(key, body, CARD_TIMEOUT_SECONDS)
+    return _shared_page(request, body)
 
 
 @keeps_opener

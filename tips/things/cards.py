@@ -25,9 +25,10 @@ def card_key(thing_pk: int, month: dt.date) -> str:
     return f"tips:card:{thing_pk}:{format_month(month)}"
 
 
-# The embeds' ready-made answers (tips.embeds.representations), one per kind and language,
-# built from the card and forgotten with it.
-EMBED_KINDS = ("badge", "widget")
+# The ready-made answers built from the card and forgotten with it, one per kind and
+# language: the embeds (tips.embeds.representations) and the thing page as a visitor with no
+# session sees it (tips.embeds.views.thing_detail).
+EMBED_KINDS = ("badge", "widget", "page")
 
 
 def embed_key(kind: str, thing_pk: int, language: str, month: dt.date) -> str:
