@@ -219,6 +219,7 @@ class EmbedMiddleware:
         if request.method in ("GET", "HEAD"):
             match = _PATH_RE.match(request.path_info)
             if match is not None:
+                request.get_host()  # ALLOWED_HOSTS still holds (DisallowedHost: 400)
                 response = embed_response(
                     request, _KIND_OF_PATH[match.group(2)], int(match.group(1))
                 )

@@ -155,3 +155,8 @@ def test_an_unknown_thing_is_404_and_a_post_is_405(client):
     assert client.get("/t/999999/widget/").status_code == 404
     thing = ThingFactory()
     assert client.post(url("badge", thing)).status_code == 405
+
+
+def test_a_host_outside_allowed_hosts_is_refused(client):
+    thing = ThingFactory()
+    assert client.get(url("badge", thing), HTTP_HOST="evil.example").status_code == 400
