@@ -3,6 +3,9 @@ inside it, topping up first), the count on the creator's page updates in place a
 widget says "Flattred", handed over by the popup; the widget itself reads nothing of the
 visitor. Driven in Debian's chromium against a creator's site on a second origin."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,6 +27,14 @@ def creator_site():
 def platform(live_server, settings):
     settings.SITE_URL = live_server.url
     return live_server.url
+
+
+SCREENSHOTS = Path(os.environ.get("CI_ARTIFACTS") or "artifacts") / "screenshots" / "popup"
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def open_blog(page, creator_site, platform, thing):
@@ -50,6 +61,8 @@ def test_logging_in_inside_the_popup_then_flattring_updates_the_count_in_place(
     expect(popup.get_by_role("heading", level=1)).to_have_text("A fine post")
     assert popup.locator("header, nav, footer").count() == 0
     expect(popup.get_by_text("Log in to flattr this.")).to_be_visible()
+    popup.set_viewport_size({"width": 480, "height": 620})
+    screenshot(popup, "popup-anonymous-480")
 
     popup.get_by_role("link", name="Log in").click()
     popup.get_by_label("Email").fill("reader@example.com")
@@ -57,6 +70,7 @@ def test_logging_in_inside_the_popup_then_flattring_updates_the_count_in_place(
     popup.get_by_role("button", name="Sign In").click()
     # Back in the popup, logged in: its remaining estimate for the month and one button.
     expect(popup.locator("#popup-estimate")).to_contain_text("€10.00")
+    screenshot(popup, "popup-after-login-480")
     popup.get_by_role("button", name="Flattr this").click()
     expect(popup.get_by_text("Thank you! You flattred “A fine post”.")).to_be_visible()
 
@@ -64,6 +78,8 @@ def test_logging_in_inside_the_popup_then_flattring_updates_the_count_in_place(
     expect(widget.locator("[data-count]")).to_have_text("1")
     expect(widget.locator("[data-flattred]")).to_be_visible()
     expect(widget.locator("[data-label]")).to_be_hidden()
+    screenshot(popup, "popup-thank-you-480")
+    screenshot(page, "blog-widget-flattred")
     assert page.evaluate("window.notReloaded") is True
     assert Click.objects.filter(reader=reader, thing=thing).count() == 1
     # The widget reads nothing of the visitor: the creator's site holds no cookie of ours,
