@@ -61,8 +61,13 @@ def embed_language(request: HttpRequest) -> str:
 # --- Rendering ----------------------------------------------------------------------------
 
 
+def _retired(card: dict) -> bool:
+    """Whether the card's thing is retired (the card's copy of ``Thing.is_retired``)."""
+    return bool(card["hidden"])
+
+
 def _render_badge(card: dict) -> dict[str, Any]:
-    retired = card["hidden"]  # the card's copy of Thing.is_retired
+    retired = _retired(card)
     # A retired thing's badge says so instead of its count, and answers 410 Gone.
     count = str(translation.gettext("no longer available")) if retired else str(card["total"])
     label_width = 46
@@ -91,13 +96,13 @@ def _render_widget(card: dict) -> dict[str, Any]:
     pk = card["pk"]
     context = {
         "card": card,
-        "message": retired_message() if card["hidden"] else "",
+        "message": retired_message() if _retired(card) else "",
         "thing_url": settings.SITE_URL + reverse("tips:thing", kwargs={"pk": pk}),
         "popup_path": reverse("tips:popup", kwargs={"pk": pk}),
     }
     return {
         "body": render_to_string("tips/widget.html", context).encode(),
-        "status": 410 if card["hidden"] else 200,
+        "status": 410 if _retired(card) else 200,
         "content_type": "text/html; charset=utf-8",
         # The only framable page (flattr_clone.middleware refuses framing everywhere else).
         "headers": {"Content-Security-Policy": FRAMABLE_POLICY},
