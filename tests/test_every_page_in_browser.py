@@ -149,6 +149,12 @@ PAGES: list[PageSpec] = [
         language_in_url=True,
     ),
     PageSpec("submit-link", "anonymous", _submit_link),
+    # The auto-submit link opened by the embed script: the popup's own layout.
+    PageSpec(
+        "popup-submit",
+        "anonymous",
+        lambda demo: _submit_link(demo) + "&origin=https%3A%2F%2Fdana.example.org",
+    ),
     PageSpec("not-found", "anonymous", "/no-such-page/", status=404),
     PageSpec("bad-request", "anonymous", "/?q=%00", status=400),
     # A reader.
