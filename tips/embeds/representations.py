@@ -9,11 +9,11 @@ every click, revoke or edit, ``tips.things.cards.forget_thing_card``), and kept 
 costs no query and at most one cache round trip, and ``EmbedMiddleware`` serves it before
 the session, authentication, messages and CSRF middleware run.
 
-Caching by browsers and CDNs (docs/PRODUCT.md, Buttons and embeds; README): ``Cache-Control: public`` with
-``max-age`` and ``s-maxage`` of ``EMBED_MAX_AGE_SECONDS``, ``stale-while-revalidate``, a
-strong ``ETag`` (a digest of the bytes) and 304 answers; no ``Vary``, no cookie. A request
-with ``fresh`` in its query (the widget's own fetch right after a click) skips the
-per-process copy, so it sees the count the click just changed.
+Caching by browsers and CDNs (docs/PRODUCT.md, Buttons and embeds; README):
+``Cache-Control: public`` with ``max-age`` and ``s-maxage`` of ``EMBED_MAX_AGE_SECONDS``,
+``stale-while-revalidate``, a strong ``ETag`` (a digest of the bytes) and 304 answers; no
+``Vary``, no cookie. A request with ``fresh`` in its query (the widget's own fetch right
+after a click) skips the per-process copy, so it sees the count the click just changed.
 """
 
 from __future__ import annotations

@@ -135,3 +135,17 @@ def test_a_popup_closed_without_a_hand_over_still_leaves_the_fresh_count(
     expect(widget.locator("[data-count]")).to_have_text("1")
     expect(widget.locator("[data-label]")).to_be_visible()  # nobody said this reader did
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_widget_speaks_the_language_of_the_page_that_embeds_it(platform, creator_site, page):
+    thing = ThingFactory(title="Un billet")
+    creator_site.pages["/fr"] = blog_with_widget(platform, thing).replace(
+        "<html>", '<html lang="fr-FR">'
+    )
+
+    page.goto(creator_site.url + "/fr")
+
+    frame = page.frame_locator("iframe")
+    expect(frame.locator("html")).to_have_attribute("lang", "fr")
+    assert "lang=fr" in page.locator("iframe").get_attribute("src")
+    expect(frame.locator("#flattr-widget")).to_contain_text("flattrs jusqu’ici")
