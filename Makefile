@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # The port of `make run` (e.g. `make run PORT=8001` when 8000 is taken).
 PORT ?= 8000
 
-.PHONY: run test suite install lint format messages bench clean
+.PHONY: run test suite install lint format messages bench bench-web clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ messages: install
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1/flattr_bench
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/payday_bench.py --size $(or $(BENCH_SIZE),medium)
+
+## Web throughput against a bare Django app in one run (needs wrk, PostgreSQL, Redis); wipes BENCH_WEB_DB
+bench-web: install
+	$(PY) bench/web_bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

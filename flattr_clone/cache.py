@@ -33,6 +33,14 @@ def safe_set(key: str, value: Any, timeout: int) -> None:
         logger.warning("cache unavailable, could not store %s", key, exc_info=True)
 
 
+def safe_delete_many(keys: list[str]) -> None:
+    """Forget several keys in one round trip."""
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning("cache unavailable, could not forget %s", keys, exc_info=True)
+
+
 def safe_delete(key: str) -> None:
     try:
         cache.delete(key)

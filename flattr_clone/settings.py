@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The badge and the widget, answered from the cache before any session, user, message
+    # or CSRF work: they read nothing of the visitor (tips.embeds.representations).
+    "tips.embeds.representations.EmbedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # frame-ancestors 'none' on every page but the embed widget (flattr_clone.middleware).
     "flattr_clone.middleware.FrameAncestorsMiddleware",
+    # The popup keeps window.opener while the reader logs in inside it (tips.embeds.popupflow).
+    "tips.embeds.popupflow.PopupFlowMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # A clear 503 on allauth's pages when the cache (their rate limits) is unreachable.
     "accounts.middleware.SignInNeedsCacheMiddleware",
@@ -298,6 +303,12 @@ TOP_UP_PRESETS_CENTS = [
 ]
 PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
+# The badge's and widget's cache policy (README, Embeds): browsers and CDNs keep them this
+# long (max-age and s-maxage), then may show the old one once more while they revalidate;
+# each web process keeps its copy EMBED_LOCAL_CACHE_SECONDS in front of the shared cache.
+EMBED_MAX_AGE_SECONDS = env.int("EMBED_MAX_AGE_SECONDS", default=30)
+EMBED_STALE_SECONDS = env.int("EMBED_STALE_SECONDS", default=30)
+EMBED_LOCAL_CACHE_SECONDS = env.int("EMBED_LOCAL_CACHE_SECONDS", default=2)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
 # Per-user hourly throttles on writes (flattr_clone.ratelimit); over them: a 429 page.
 TOP_UP_RATE_LIMIT_PER_HOUR = env.int("TOP_UP_RATE_LIMIT_PER_HOUR", default=10)

@@ -36,7 +36,10 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
+    # The embeds' per-process copy (a couple of seconds in production) would hide from a test
+    # what its own request just changed; tests/tips/embeds/test_embed_caching.py covers it.
+    settings.EMBED_LOCAL_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

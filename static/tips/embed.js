@@ -16,12 +16,15 @@
     try { url = new URL(link.href); } catch (e) { return; }
     if (url.origin !== platform) return;
     var q = "origin=" + encodeURIComponent(here), m, frame, popup;
+    // The page's language picks the widget's (one URL, one cached answer): lang="fr-CA" -> fr.
+    var lang = (document.documentElement.lang || "").toLowerCase().split("-")[0];
+    var wq = /^[a-z]{2,3}$/.test(lang) ? q + "&lang=" + lang : q;
     if ((m = /^(.*)\/t\/(\d+)\/?$/.exec(url.pathname))) {
-      frame = m[1] + "/t/" + m[2] + "/widget/?" + q;
+      frame = m[1] + "/t/" + m[2] + "/widget/?" + wq;
       popup = m[1] + "/t/" + m[2] + "/popup/?" + q;
     } else if ((m = /^(.*)\/submit\/$/.exec(url.pathname))) {
       var s = url.search ? url.search.slice(1) + "&" : "";
-      frame = m[1] + "/submit/widget/?" + s + q;
+      frame = m[1] + "/submit/widget/?" + s + wq;
       popup = m[1] + "/submit/?" + s + q;
     } else return;
     link.setAttribute("data-flattr", "1");
@@ -37,10 +40,14 @@
     widgets.push({ link: link, frame: f, popupUrl: platform + popup, popup: null });
   }
 
+  function tell(w, message) {
+    if (w.frame.contentWindow) w.frame.contentWindow.postMessage(message, platform);
+  }
+
   function refresh(w) {
-    // The popup could not hand over (e.g. the reader logged in there): reload the count.
-    var src = w.frame.src;
-    w.frame.src = src;
+    // The popup closed without handing a result over (it may have lost its link to this
+    // page on the way, e.g. through a payment page): the widget fetches the count as it is.
+    if (w.popup && !w.told) tell(w, { type: "flattr:refresh" });
   }
 
   window.addEventListener("message", function (e) {
@@ -48,18 +55,23 @@
     if (e.origin !== platform || !d || typeof d !== "object") return;
     widgets.forEach(function (w, i) {
       if (d.type === "flattr:open" && e.source === w.frame.contentWindow) {
+        w.told = false;
         w.popup = window.open(w.popupUrl, "flattr" + i, "width=480,height=620");
         if (!w.popup) { location.href = w.link.href; return; }
         var timer = setInterval(function () {
-          if (w.popup && w.popup.closed) { clearInterval(timer); if (!w.told) refresh(w); }
+          if (!w.popup || w.popup.closed) { clearInterval(timer); refresh(w); }
         }, 500);
-        w.told = false;
       } else if (d.type === "flattr:clicked" && w.popup && e.source === w.popup) {
         w.told = true;
-        w.frame.contentWindow.postMessage({ type: "flattr:count", total: d.total }, platform);
+        tell(w, { type: "flattr:count", total: d.total, flattred: true });
       }
     });
   });
+
+  // Back on this page after the popup (closed, or left aside): a popup that lost its link
+  // to this page looks closed at once, so the first refresh may come too early; this one
+  // comes when the reader is done.
+  window.addEventListener("focus", function () { widgets.forEach(refresh); });
 
   function scan() {
     var links = document.querySelectorAll("a.flattr-button");

@@ -13,6 +13,11 @@
       thisMonth: parseInt(h.getAttribute("data-month"), 10)
     }, origin);
   }
+  // What stands in the way (budget, wallet, e-mail) is fixed in a new tab, so this window
+  // keeps its link to the page that opened it: back here, look again.
+  if (document.querySelector("[data-fix-elsewhere]")) {
+    window.addEventListener("focus", function () { location.reload(); });
+  }
   var close = document.querySelector(".js-close");
   if (close && window.opener) {
     close.hidden = false;

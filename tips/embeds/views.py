@@ -12,31 +12,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from flattr_clone.cache import safe_get, safe_set
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
 from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
+from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
+from tips.payday.estimates import month_estimate
 from tips.things.canonical import web_origin
-from tips.things.cards import thing_card
+from tips.things.cards import CARD_TIMEOUT_SECONDS, embed_key, thing_card
 from tips.things.models import Thing
-
-# Widgets may sit in any site's page; only they get this policy.
-FRAMABLE_POLICY = "frame-ancestors *"
-
-
-BADGE_MAX_AGE_SECONDS = 300
-
 
 # --- Helpers ---------------------------------------------------------------------
 
@@ -191,8 +189,36 @@ def embed_codes(thing: Thing) -> dict[str, str]:
 # --- Thing pages ---------------------------------------------------------------------
 
 
+# The CSRF token's place in a cached thing page: each visitor gets their own token there.
+_TOKEN_SLOT = "csrf-token-slot-0f3a9c"  # noqa: S105 (a placeholder, not a secret)
+
+
+def _page_is_shared(request: HttpRequest) -> bool:
+    """Whether this visit sees the thing page every session-less visitor sees: no session
+    (so nobody logged in, no messages kept in it), no messages cookie, no query."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.META.get("QUERY_STRING")
+    )
+
+
+def _shared_page(request: HttpRequest, body: str) -> HttpResponse:
+    # get_token also makes the CSRF middleware set this visitor's cookie.
+    return HttpResponse(body.replace(_TOKEN_SLOT, get_token(request)))
+
+
 @require_GET
 def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A thing's page. Visitors with no session all see the same page: it is rendered once
+    per thing and language and kept with the thing's counts (forgotten with them on every
+    click, revoke or edit), so their visit costs one cache read and no query."""
+    shared = _page_is_shared(request)
+    key = embed_key("page", pk, translation.get_language(), month_of())
+    if shared:
+        body = safe_get(key)
+        if body is not None:
+            return _shared_page(request, body)
     thing = _thing_or_404(pk)
     is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
     if thing.is_retired and not is_owner:
@@ -205,7 +231,13 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "embed": embed_codes(thing) if is_owner else None,
         **_button(request, thing),
     }
-    return render(request, "tips/thing_detail.html", context)
+    if not shared:
+        return render(request, "tips/thing_detail.html", context)
+    body = render_to_string(
+        "tips/thing_detail.html", {**context, "csrf_token": _TOKEN_SLOT}, request=request
+    )
+    safe_set(key, body, CARD_TIMEOUT_SECONDS)
+    return _shared_page(request, body)
 
 
 @keeps_opener
@@ -229,6 +261,23 @@ def thing_click(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=next_url,
         done_url=next_url,
     )
+
+
+def _popup_estimate(reader) -> dict | None:
+    """The reader's month so far, as the popup says it: given, shared by how many creators,
+    about how much each (payday decides at the end of the month)."""
+    if not reader.is_authenticated:
+        return None
+    estimate = month_estimate(reader, month_of())
+    if estimate.budget_cents <= 0:
+        return None
+    shares = [cents for _creator, cents in estimate.shares]
+    return {
+        "budget_cents": estimate.budget_cents,
+        "given_cents": estimate.given_cents,
+        "creators": len(shares),
+        "share_cents": min(shares) if shares else 0,
+    }
 
 
 @keeps_opener
@@ -256,6 +305,7 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
         "thing": thing,
         "card": thing_card(thing.pk),
         "origin": origin,
+        "estimate": _popup_estimate(request.user),
         "handoff_origin": handoff["origin"] if handoff else None,
         "just_flattred": handoff is not None
         and handoff.get("status") in (ClickResult.FLATTRED, ClickResult.RESTORED),
@@ -267,69 +317,23 @@ def popup(request: HttpRequest, pk: int) -> HttpResponse:
 @xframe_options_exempt
 @require_GET
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
-    """The count and button inside the embedding site's frame. Reads only the cached card
-    (no query on a warm cache) and nothing of the visitor: no cookie is needed or set.
-    A retired thing's frame (410) says it is no longer available and offers nothing to click."""
-    card = thing_card(pk)
-    if card is None:
+    """The count and button inside the embedding site's frame, from the cached answer
+    (``tips.embeds.representations``; its middleware answers before this view is reached).
+    Reads nothing of the visitor: no cookie is needed or set. A retired thing's frame (410)
+    says it is no longer available and offers nothing to click."""
+    response = embed_response(request, "widget", pk)
+    if response is None:
         raise Http404
-    if card["retired"]:
-        response = render(
-            request, "tips/widget.html", {"card": card, "message": retired_message()}, status=410
-        )
-        response["Content-Security-Policy"] = FRAMABLE_POLICY
-        return response
-    origin = web_origin(request.GET.get("origin"))
-    thing_path = reverse("tips:thing", kwargs={"pk": pk})
-    context = {
-        "card": card,
-        "origin": origin,
-        "thing_url": settings.SITE_URL + thing_path,
-        "popup_url": with_query(reverse("tips:popup", kwargs={"pk": pk}), origin=origin),
-    }
-    response = render(request, "tips/widget.html", context)
-    response["Content-Security-Policy"] = FRAMABLE_POLICY
     return response
 
 
-def _badge_etag(request: HttpRequest, pk: int) -> str | None:
-    card = thing_card(pk)
-    if card is None or card["retired"]:
-        # No ETag for a retired thing's badge: a client holding the live badge's must not be
-        # told it is still fresh.
-        return None
-    return f'"badge-{pk}-{card["total"]}-{get_language()}"'
-
-
 @require_GET
-@condition(etag_func=_badge_etag)
 def badge(request: HttpRequest, pk: int) -> HttpResponse:
-    card = thing_card(pk)
-    if card is None:
+    """The SVG badge with the count (410 with a notice for a retired thing), cached like the
+    widget."""
+    response = embed_response(request, "badge", pk)
+    if response is None:
         raise Http404
-    retired = card["retired"]
-    # A retired thing's badge says so instead of its count, and answers 410 Gone.
-    count = _("no longer available") if retired else str(card["total"])
-    label_width = 46
-    # About 7 px a digit and 6 px a letter in 11 px Verdana, plus the padding.
-    count_width = 10 + 6 * len(count) if retired else 12 + 7 * len(count)
-    context = {
-        "card": card,
-        "retired": retired,
-        "count": count,
-        "label_width": label_width,
-        "count_width": count_width,
-        "width": label_width + count_width,
-        "count_x": label_width + count_width // 2,
-    }
-    response = render(
-        request,
-        "tips/badge.svg",
-        context,
-        content_type="image/svg+xml",
-        status=410 if retired else 200,
-    )
-    response["Cache-Control"] = f"public, max-age={BADGE_MAX_AGE_SECONDS}"
     return response
 
 
@@ -396,13 +400,13 @@ def submit_widget(request: HttpRequest) -> HttpResponse:
         return response
     if submission.thing is not None:
         target = reverse("tips:widget", kwargs={"pk": submission.thing.pk})
-        return redirect(with_query(target, origin=origin))
+        return redirect(with_query(target, origin=origin, lang=request.GET.get("lang")))
     context = {
         "card": {"pk": None, "title": submission.title, "total": 0, "this_month": 0},
-        "origin": origin,
         "thing_url": settings.SITE_URL + with_query(reverse("tips:submit"), **query),
-        "popup_url": with_query(reverse("tips:submit"), origin=origin, **query),
     }
-    response = render(request, "tips/widget.html", context)
+    # Like the thing's widget: in the language the embedding page asked for.
+    with translation.override(embed_language(request)):
+        response = render(request, "tips/widget.html", context)
     response["Content-Security-Policy"] = FRAMABLE_POLICY
     return response

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
-from flattr_clone.cache import safe_delete, safe_get, safe_set
+from flattr_clone.cache import safe_delete_many, safe_get, safe_set
 from flattr_clone.months import format_month, month_of
 from tips.sites.selectors import owner_verification
 from tips.things.models import Thing
@@ -23,6 +24,24 @@ CARD_TIMEOUT_SECONDS = 300
 
 def card_key(thing_pk: int, month: dt.date) -> str:
     return f"tips:card2:{thing_pk}:{format_month(month)}"
+
+
+# The ready-made answers built from the card and forgotten with it, one per kind and
+# language: the embeds (tips.embeds.representations) and the thing page as a visitor with no
+# session sees it (tips.embeds.views.thing_detail).
+EMBED_KINDS = ("badge", "widget", "page")
+
+
+def embed_key(kind: str, thing_pk: int, language: str, month: dt.date) -> str:
+    return f"tips:embed:{kind}:{thing_pk}:{language}:{format_month(month)}"
+
+
+def _keys_of(thing_pk: int, month: dt.date) -> list[str]:
+    return [card_key(thing_pk, month)] + [
+        embed_key(kind, thing_pk, code, month)
+        for kind in EMBED_KINDS
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 def thing_card(thing_pk: int) -> dict | None:
@@ -56,11 +75,12 @@ def thing_card(thing_pk: int) -> dict | None:
 
 
 def forget_thing_card(thing_pk: int) -> None:
-    """Drop the cached counts of a thing now and again once the transaction commits.
+    """Drop the cached counts of a thing (and the embeds' answers built on them) now and
+    again once the transaction commits.
 
     Deleting after commit stops a reader who refilled the cache meanwhile from
     keeping the old counts; deleting now keeps the current request consistent.
     """
-    key = card_key(thing_pk, month_of())
-    safe_delete(key)
-    transaction.on_commit(partial(safe_delete, key))
+    keys = _keys_of(thing_pk, month_of())
+    safe_delete_many(keys)
+    transaction.on_commit(partial(safe_delete_many, keys))

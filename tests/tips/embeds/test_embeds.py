@@ -37,7 +37,7 @@ def test_the_badge_is_an_accessible_cacheable_svg_with_the_count(client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"].startswith("public, max-age=")
     assert response["ETag"]
     svg = text(response)
     assert 'role="img"' in svg
@@ -110,13 +110,15 @@ def test_the_widget_may_be_framed_by_any_site(client):
     assert not response.cookies
 
 
-def test_the_widget_passes_only_a_valid_origin_on(client):
+def test_the_widget_is_one_answer_for_every_embedding_site(client):
+    # Its script reads (and checks) the origin from its own URL: the page names none, so one
+    # cached answer serves every site and a bad origin cannot slip into it.
     thing = ThingFactory()
-    good = text(client.get(widget_url(thing) + "?origin=https://creator.example"))
-    bad = text(client.get(widget_url(thing) + "?origin=https://creator.example/evil"))
-    assert 'data-origin="https://creator.example"' in good
-    assert "origin=https%3A%2F%2Fcreator.example" in good
-    assert 'data-origin=""' in bad
+    good = client.get(widget_url(thing) + "?origin=https://creator.example")
+    bad = client.get(widget_url(thing) + "?origin=https://creator.example/evil")
+    assert good.content == bad.content
+    assert good["ETag"] == bad["ETag"]
+    assert "creator.example" not in text(good)
 
 
 def click_from_popup(client, thing, origin):
