@@ -1,4 +1,8 @@
-"""Withdrawal tasks: send the refunds of a withdrawal, and find the ones left behind."""
+"""Withdrawal tasks: send the refunds of a withdrawal, and ask again for the ones left behind.
+
+An unknown outcome (timeout, Stripe unreachable) is not retried in place: the part stays
+"being refunded", its money in transit, and ``resend_withdrawals`` (beat, every 15 minutes)
+asks again with the same idempotency key, so a refund is made once whatever happens."""
 
 from __future__ import annotations
 
@@ -11,23 +15,19 @@ from payouts.withdrawals.services import (
 )
 
 
-@shared_task(bind=True, name="payouts.withdrawals.tasks.send_withdrawal", max_retries=10)
-def send_withdrawal(self, withdrawal_id: int) -> str:
-    """Ask the provider for a withdrawal's refunds; an unknown outcome is asked again with
-    the same idempotency keys, waiting longer each time (1 min, 2, 4 … up to 6 h)."""
+@shared_task(name="payouts.withdrawals.tasks.send_withdrawal", acks_late=True)
+def send_withdrawal(withdrawal_id: int) -> str:
+    """Ask the provider for a withdrawal's refunds; "sending" when an outcome is unknown."""
     try:
         withdrawal_send(withdrawal_id=withdrawal_id)
-    except WithdrawalTransientError as error:
-        if self.request.retries >= self.max_retries:
-            return "sending"
-        countdown = min(60 * 2**self.request.retries, 6 * 3600)
-        raise self.retry(exc=error, countdown=countdown) from error
+    except WithdrawalTransientError:
+        return "sending"
     return "done"
 
 
 @shared_task(name="payouts.withdrawals.tasks.resend_withdrawals")
 def resend_withdrawals() -> int:
-    """Beat: refunds still being sent after ten minutes (a lost task) are asked again."""
+    """Beat: refunds still being sent after ten minutes are asked again."""
     ids = withdrawals_unsent()
     for withdrawal_id in ids:
         send_withdrawal.delay(withdrawal_id)
