@@ -83,7 +83,7 @@ def legal_accept(request: HttpRequest) -> HttpResponse:
         next_url = ""
     if not documents:
         return redirect(next_url or "home")
-    form = AcceptDocumentsForm(request.POST or None)
+    form = AcceptDocumentsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept_documents(user=request.user, documents=documents)
         messages.success(request, _("Thank you: your acceptance was recorded."))

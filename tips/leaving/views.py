@@ -52,7 +52,7 @@ def leaving(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest) -> HttpResponse:
     user = request.user
     limit = withdrawable_now(user)
-    form = WithdrawForm(request.POST or None, initial={"amount": format_amount(limit.amount_cents)})
+    form = WithdrawForm(request.POST if request.method == "POST" else None, initial={"amount": format_amount(limit.amount_cents)})
     if request.method == "POST" and form.is_valid():
         try:
             withdrawal = withdrawal_start(
@@ -103,7 +103,7 @@ def export_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def close_account(request: HttpRequest) -> HttpResponse:
-    form = CloseForm(request.POST or None)
+    form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         closing = account_close(user=request.user)
         if closing.status == "waiting":

@@ -175,3 +175,16 @@ def test_other_readers_clicks_on_a_closed_creators_things_stay_but_earn_nothing(
     thing.refresh_from_db()
     assert thing.is_retired
     assert Click.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_closing_without_the_box_ticked_is_refused_and_changes_nothing(client, zelda):
+    TopUpFactory(user=zelda, amount_cents=1000)
+    client.force_login(zelda)
+
+    response = client.post("/settings/leaving/close/", {})
+
+    assert response.status_code == 400
+    assert "Tick the box to confirm that you want to close." in response.content.decode()
+    zelda.refresh_from_db()
+    assert zelda.is_active and zelda.closed_at is None
+    assert balance_cents(zelda, Account.Kind.WALLET) == 1000
