@@ -175,3 +175,41 @@ def test_an_unknown_outcome_is_asked_again_with_the_same_key(
     assert refund.status == WithdrawalRefund.Status.REFUNDED
     charge = stripe_side.charge_of(fake_stripe, three_topups[2].payment_id)
     assert charge["amount_refunded"] == 500  # refunded once, not twice
+
+
+def ledger(reference: str) -> list[tuple[str, str, int]]:
+    return list(
+        Transfer.objects.filter(reference=reference)
+        .order_by("pk")
+        .values_list("idempotency_key", "kind", "amount_cents")
+    )
+
+
+def test_the_keys_are_pinned(
+    client, fake_stripe, three_topups, reader, django_capture_on_commit_callbacks
+):
+    """Contracts that never change: the refund sent, and the one refused."""
+    fake_stripe.fail_next(
+        "POST",
+        "/v1/refunds",
+        status=400,
+        body={"error": {"type": "invalid_request_error", "code": "charge_expired_for_refund"}},
+    )
+    withdraw(client, "7.50", django_capture_on_commit_callbacks)
+    _first, second, newest = three_topups
+    w = WithdrawalRefund.objects.get(topup=newest).withdrawal_id
+    n, s = newest.pk, second.pk
+
+    assert ledger(f"topup:{n}") == [
+        (f"topup:{n}", "top_up", 500),
+        (f"withdrawal:{w}:topup:{n}", "refund", 500),
+        (f"withdrawal:{w}:topup:{n}:returned", "correction", 500),
+    ]
+    assert ledger(f"topup:{s}") == [
+        (f"topup:{s}", "top_up", 2000),
+        (f"withdrawal:{w}:topup:{s}", "refund", 250),
+        (f"withdrawal:{w}:topup:{s}:sent", "refund", 250),
+    ]
+    assert [c.idempotency_key for c in fake_stripe.calls("POST", "/v1/refunds")] == [
+        f"withdrawal:{w}:topup:{s}"
+    ]
