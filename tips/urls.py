@@ -4,7 +4,7 @@ from tips.clicks.views import click_revoke
 from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
 from tips.payday.views import history
-from tips.things.views import my_things, profile, thing_edit, thing_hide, thing_new
+from tips.things.views import my_things, profile, thing_edit, thing_new, thing_retire
 
 app_name = "tips"
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("t/<int:pk>/widget/", widget, name="widget"),
     path("t/<int:pk>/badge.svg", badge, name="badge"),
     path("t/<int:pk>/edit/", thing_edit, name="thing_edit"),
-    path("t/<int:pk>/hide/", thing_hide, name="thing_hide"),
+    path("t/<int:pk>/retire/", thing_retire, name="thing_retire"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
     path("clicks/<int:pk>/revoke/", click_revoke, name="revoke"),

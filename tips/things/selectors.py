@@ -20,13 +20,15 @@ def _with_counts(things: QuerySet, month: dt.date) -> QuerySet:
 
 
 def creator_things(creator) -> QuerySet:
-    """All of a creator's things, hidden ones included, with their counts."""
+    """All of a creator's things, hidden and retired ones included, with their counts."""
     return _with_counts(Thing.objects.filter(owner=creator), month_of())
 
 
 def profile_things(creator) -> QuerySet:
     """A creator's visible things, for their public profile."""
-    return _with_counts(Thing.objects.filter(owner=creator, hidden=False), month_of())
+    return _with_counts(
+        Thing.objects.filter(owner=creator, hidden=False, retired=False), month_of()
+    )
 
 
 def public_creator(handle: str):
