@@ -139,7 +139,7 @@ def _withdraw_all(user: User) -> tuple[int, int]:
 
 def _finish(user: User, now) -> Closing:
     _revoke_and_cancel(user, now)
-    Thing.objects.filter(owner=user).update(hidden=True)
+    Thing.objects.filter(owner=user).update(retired=True)
     paid, kept = _pay_out_earnings(user)
     refunded, refused = _withdraw_all(user)
     closing = Closing(
@@ -226,7 +226,7 @@ def erase_personal_data(*, user: User, now=None) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    Thing.objects.filter(owner=user).update(title="", description="", tags="", hidden=True)
+    Thing.objects.filter(owner=user).update(title="", description="", tags="", image="", retired=True)
     for thing_id in Thing.objects.filter(owner=user).values_list("pk", flat=True):
         forget_thing_card(thing_id)
     LogEntry.objects.filter(
