@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -87,18 +87,26 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
 
 @admin.register(LegalDocument)
 class LegalDocumentAdmin(admin.ModelAdmin):
-    """Operators write the terms and the privacy policy here. A draft (no publication date)
-    can be edited; a published version is a record of what people accepted and is read-only:
-    publish a new version instead ("Save as new" on it)."""
+    """Operators write the terms and the privacy policy here. A new document of a kind gets
+    the next version number; with a publication date it becomes the current version and
+    every user must accept it. A draft (no publication date) can be edited; a published
+    version is a record of what people accepted and is read-only."""
 
     list_display = ["kind", "version", "title", "published_at", "created_at"]
     list_filter = ["kind"]
-    save_as = True
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.published_at is not None:
+        if obj is None:
+            return ["version", "created_at"]
+        if obj.published_at is not None:
             return ["kind", "version", "title", "body", "published_at", "created_at"]
-        return ["created_at"]
+        return ["kind", "version", "created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            latest = LegalDocument.objects.filter(kind=obj.kind).aggregate(v=Max("version"))["v"]
+            obj.version = (latest or 0) + 1
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.consents.exists():

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from accounts.emails import Kind, optional_email_headers, unsubscribe_url
 from accounts.legal import publish_next_version
@@ -149,3 +150,35 @@ def test_a_creator_who_turned_payout_notices_off_gets_none():
     send_payout_email(payout_id=payout.pk)
 
     assert mail.outbox == []
+
+
+def test_an_operator_publishes_a_new_version_in_the_admin_and_users_must_accept_it(client):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    old = publish_next_version(kind="terms", title="Terms of service", body="Be kind.")
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(operator, generate_totp_secret())
+    Consent.objects.create(user=operator, document=old)
+    client.force_login(operator)
+    published = client.get(f"/admin/accounts/legaldocument/{old.pk}/change/").content.decode()
+    assert 'name="body"' not in published  # what people accepted is read-only
+
+    response = client.post(
+        "/admin/accounts/legaldocument/add/",
+        {
+            "kind": "terms",
+            "title": "Terms of service",
+            "body": "Be kinder.",
+            "published_at_0": timezone.now().strftime("%Y-%m-%d"),
+            "published_at_1": timezone.now().strftime("%H:%M:%S"),
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = LegalDocument.objects.get(kind="terms", version=2)
+    reader = UserFactory()
+    Consent.objects.create(user=reader, document=old)
+    client.force_login(reader)
+    assert client.get("/wallet/")["Location"].startswith("/legal/accept/")
+    assert "Be kinder." in client.get("/legal/terms/").content.decode()
+    assert new.body == "Be kinder."

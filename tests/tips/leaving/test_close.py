@@ -188,3 +188,20 @@ def test_closing_without_the_box_ticked_is_refused_and_changes_nothing(client, z
     zelda.refresh_from_db()
     assert zelda.is_active and zelda.closed_at is None
     assert balance_cents(zelda, Account.Kind.WALLET) == 1000
+
+
+def test_kept_earnings_are_paid_by_a_later_batch_once_the_closed_account_can_receive(
+    zelda, settings, django_capture_on_commit_callbacks
+):
+    from payouts.batches.runs import payout_batch_run
+
+    give_earnings(zelda, 2500)
+    account_close(user=zelda)
+    PaymentAccountFactory(user=zelda)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_batch_run()
+
+    (payout,) = Payout.objects.filter(user=zelda)
+    assert (payout.status, payout.amount_cents) == (Payout.Status.PAID, 2500)
+    assert mail.outbox == [m for m in mail.outbox if f"closed-{zelda.pk}" not in str(m.to)]
