@@ -46,7 +46,11 @@ class SignupForm(AllauthSignupForm):
 
     def clean_handle(self) -> str:
         handle = self.cleaned_data["handle"]
-        if User.objects.filter(handle__iexact=handle).exists() or RetiredHandle.is_retired(handle):
+        if (
+            User.objects.filter(handle__iexact=handle).exists()
+            or RetiredHandle.is_retired(handle)
+            or handle.lower().startswith(User.CLOSED_PREFIX)
+        ):
             raise forms.ValidationError(_("This handle is taken. Please choose another one."))
         return handle
 

@@ -85,6 +85,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # Closed accounts are renamed ``closed_<id>``: no one else may take a handle so named.
+    CLOSED_PREFIX = "closed_"
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -124,6 +127,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         base = re.sub(r"[^a-zA-Z0-9_]", "_", email.split("@")[0])[:24].strip("_") or "user"
         if len(base) < 2:
             base = f"{base}_u"
+        if base.lower().startswith(cls.CLOSED_PREFIX):
+            base = f"u_{base}"[:24]
         candidate, n = base, 1
         while cls.objects.filter(handle__iexact=candidate).exists() or RetiredHandle.is_retired(
             candidate

@@ -28,8 +28,10 @@ from accounts.models import DataExport, RetiredHandle, User, handle_digest
 from flattr_clone.months import month_of
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.batches.services import batch_settle, payout_create, payout_send
+from payouts.funding.models import TopUp
+from payouts.funding.topups import topup_cancel
 from payouts.ledger.services import earnings_of
-from payouts.providers import TransientError
+from payouts.providers import TopUpUnavailable, TransientError
 from payouts.webhooks.models import ProviderEvent
 from payouts.withdrawals.models import Withdrawal
 from payouts.withdrawals.services import (
@@ -137,8 +139,22 @@ def _withdraw_all(user: User) -> tuple[int, int]:
     return amount - returned, returned
 
 
+def _close_open_top_ups(user: User) -> None:
+    """Close the payment pages of unpaid top-ups, so nothing is paid into a closed wallet. One
+    the provider cannot close now expires by itself; if it was paid meanwhile, the money is in
+    the wallet and is withdrawn with the rest."""
+    for topup in TopUp.objects.filter(
+        user=user, status__in=[TopUp.Status.CREATED, TopUp.Status.PENDING]
+    ):
+        try:
+            topup_cancel(user=user, topup_id=topup.pk)
+        except TopUpUnavailable as error:
+            logger.warning("closing %s: top-up %s left to expire: %s", user.pk, topup.pk, error)
+
+
 def _finish(user: User, now) -> Closing:
     _revoke_and_cancel(user, now)
+    _close_open_top_ups(user)
     Thing.objects.filter(owner=user).update(retired=True)
     paid, kept = _pay_out_earnings(user)
     refunded, refused = _withdraw_all(user)
@@ -206,7 +222,7 @@ def erase_personal_data(*, user: User, now=None) -> None:
     now = now or timezone.now()
     old = {"email": user.email, "handle": user.handle, "display_name": user.display_name}
     RetiredHandle.objects.get_or_create(digest=handle_digest(user.handle))
-    placeholder = f"closed_{user.pk}"
+    placeholder = f"{User.CLOSED_PREFIX}{user.pk}"
     user.emailaddress_set.all().delete()
     apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
     DataExport.objects.filter(user=user).delete()

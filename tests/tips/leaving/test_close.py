@@ -205,3 +205,29 @@ def test_kept_earnings_are_paid_by_a_later_batch_once_the_closed_account_can_rec
     (payout,) = Payout.objects.filter(user=zelda)
     assert (payout.status, payout.amount_cents) == (Payout.Status.PAID, 2500)
     assert mail.outbox == [m for m in mail.outbox if f"closed-{zelda.pk}" not in str(m.to)]
+
+
+def test_an_unpaid_top_up_is_closed_so_nothing_is_paid_into_a_closed_wallet(zelda):
+    from payouts.funding.models import TopUp
+
+    open_topup = TopUpFactory(user=zelda, amount_cents=1000, status=TopUp.Status.PENDING)
+
+    account_close(user=zelda)
+
+    open_topup.refresh_from_db()
+    assert open_topup.status == TopUp.Status.CANCELED
+
+
+def test_the_names_closed_accounts_get_are_refused_to_new_sign_ups(client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "sneaky@example.org",
+            "handle": "Closed_99",
+            "password1": "a long enough password 1",
+            "password2": "a long enough password 1",
+        },
+    )
+
+    assert "This handle is taken" in response.content.decode()
+    assert User.handle_from_email("closed_99@example.org") != "closed_99"
