@@ -276,7 +276,10 @@ def _replace_everywhere(old: dict, *, placeholder: str, email: str) -> None:
         fields = [
             f
             for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField) and not f.choices
+            # Addresses (URLs) are identities of other people's things: never rewritten.
+            if isinstance(f, models.CharField | models.TextField)
+            and not isinstance(f, models.URLField)
+            and not f.choices
         ]
         for field in fields:
             for needle, replacement in replacements:
