@@ -182,3 +182,27 @@ def test_an_operator_publishes_a_new_version_in_the_admin_and_users_must_accept_
     assert client.get("/wallet/")["Location"].startswith("/legal/accept/")
     assert "Be kinder." in client.get("/legal/terms/").content.decode()
     assert new.body == "Be kinder."
+
+
+def test_product_news_goes_only_to_those_who_chose_it_with_the_way_out(tmp_path):
+    import json as json_module
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    wants = UserFactory(news_emails=True)
+    UserFactory(news_emails=False)
+    news = tmp_path / "news.txt"
+    news.write_text("We ship withdrawals.", encoding="utf-8")
+    out = StringIO()
+
+    call_command("send_product_news", subject="News", file=str(news), json=True, stdout=out)
+
+    assert json_module.loads(out.getvalue().splitlines()[-1]) == {
+        "recipients": 1,
+        "status": "sent",
+    }
+    (message,) = mail.outbox
+    assert message.to == [wants.email]
+    assert message.extra_headers == optional_email_headers(wants, Kind.NEWS)
+    assert unsubscribe_url(wants, Kind.NEWS) in message.body
