@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -79,15 +79,18 @@ def legal_accept(request: HttpRequest) -> HttpResponse:
     """Accept the versions published since the user last accepted (asked before any page)."""
     documents = documents_to_accept(request.user)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+    # A path of this site only (never a view name, another host or a scheme).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}
+    ):
         next_url = ""
     if not documents:
-        return redirect(next_url or "home")
+        return HttpResponseRedirect(next_url) if next_url else redirect("home")
     form = AcceptDocumentsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept_documents(user=request.user, documents=documents)
         messages.success(request, _("Thank you: your acceptance was recorded."))
-        return redirect(next_url or "home")
+        return HttpResponseRedirect(next_url) if next_url else redirect("home")
     return render(
         request,
         "accounts/legal_accept.html",
