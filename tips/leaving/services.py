@@ -35,6 +35,7 @@ from payouts.providers import TopUpUnavailable, TransientError
 from payouts.webhooks.models import ProviderEvent
 from payouts.withdrawals.models import Withdrawal
 from payouts.withdrawals.services import (
+    WithdrawalError,
     WithdrawalTransientError,
     withdrawable,
     withdrawal_send,
@@ -127,9 +128,12 @@ def _withdraw_all(user: User) -> tuple[int, int]:
     amount = withdrawable(user, reserved_cents=0).amount_cents
     if not amount:
         return 0, 0
-    withdrawal = withdrawal_start(
-        user=user, amount_cents=amount, reserved_cents=0, reason=Withdrawal.Reason.CLOSING
-    )
+    try:
+        withdrawal = withdrawal_start(
+            user=user, amount_cents=amount, reserved_cents=0, reason=Withdrawal.Reason.CLOSING
+        )
+    except WithdrawalError:
+        return 0, 0  # a closing running at the same moment took it first (the wallet is locked)
     try:
         withdrawal = withdrawal_send(withdrawal_id=withdrawal.pk)
     except (WithdrawalTransientError, TransientError):
