@@ -80,7 +80,17 @@ def export_tables(user: User) -> dict[str, list[dict]]:
         ],
         "things": _rows(
             Thing.objects.filter(owner=user).order_by("pk"),
-            ["id", "url", "title", "description", "language", "tags", "hidden", "retired", "created_at"],
+            [
+                "id",
+                "url",
+                "title",
+                "description",
+                "language",
+                "tags",
+                "hidden",
+                "retired",
+                "created_at",
+            ],
         ),
         "clicks_given": _rows(
             Click.objects.filter(reader=user).order_by("pk"),

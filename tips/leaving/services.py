@@ -246,7 +246,9 @@ def erase_personal_data(*, user: User, now=None) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    Thing.objects.filter(owner=user).update(title="", description="", tags="", image="", retired=True)
+    Thing.objects.filter(owner=user).update(
+        title="", description="", tags="", image="", retired=True
+    )
     for thing_id in Thing.objects.filter(owner=user).values_list("pk", flat=True):
         forget_thing_card(thing_id)
     LogEntry.objects.filter(

@@ -52,7 +52,10 @@ def leaving(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest) -> HttpResponse:
     user = request.user
     limit = withdrawable_now(user)
-    form = WithdrawForm(request.POST if request.method == "POST" else None, initial={"amount": format_amount(limit.amount_cents)})
+    form = WithdrawForm(
+        request.POST if request.method == "POST" else None,
+        initial={"amount": format_amount(limit.amount_cents)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             withdrawal = withdrawal_start(

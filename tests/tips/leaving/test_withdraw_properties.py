@@ -30,7 +30,7 @@ _sessions = itertools.count()
 
 def top_up(user, amount: int) -> TopUp:
     session = f"sbx_withdraw_prop_{next(_sessions)}"
-    topup = TopUp.objects.create(
+    TopUp.objects.create(
         user=user,
         amount_cents=amount,
         currency="EUR",
@@ -39,7 +39,11 @@ def top_up(user, amount: int) -> TopUp:
         status="pending",
     )
     return topup_complete(
-        provider="sandbox", session_id=session, payment_id=session, amount_cents=amount, currency="EUR"
+        provider="sandbox",
+        session_id=session,
+        payment_id=session,
+        amount_cents=amount,
+        currency="EUR",
     )
 
 
@@ -83,7 +87,9 @@ def test_a_withdrawal_takes_exactly_the_amount_newest_top_up_first(
             expected[topup.pk] = part
         left -= part
     parts = dict(
-        WithdrawalRefund.objects.filter(withdrawal=withdrawal).values_list("topup_id", "amount_cents")
+        WithdrawalRefund.objects.filter(withdrawal=withdrawal).values_list(
+            "topup_id", "amount_cents"
+        )
     )
     assert parts == expected
     assert set(
