@@ -1,14 +1,17 @@
 """Withdrawals (PRODUCT.md, "Funding"): the unspent wallet back to the cards it came from.
 
-1. ``withdrawal_start`` (one transaction, the wallet locked): the amount is checked against
-   what may be withdrawn, split over the paid top-ups newest first, and moved from the wallet
-   to the refunds-in-transit account, one transfer per top-up
-   (``withdrawal:<id>:topup:<topup>``); each top-up's ``refunded_cents`` grows by its part, so
-   the provider's later "refunded" notice books nothing twice.
-2. ``refund_send`` asks the provider for each part, with the transfer's key as idempotency
-   key. Accepted: in transit → provider (``…:sent``). Refused: in transit → wallet
-   (``…:returned``), the top-up's refunded amount shrinks back. Unknown outcome
-   (timeout): nothing moves; the task asks again with the same key.
+1. ``withdrawal_start`` (one transaction, the wallet locked first, then each top-up): the
+   amount is checked against what may be withdrawn, split over the paid top-ups newest first
+   (wallets are spent oldest payment first, so the newest hold the unspent money), and booked
+   as a refund of each payment through ``topup_refund``, the same path as Stripe's own
+   ``charge.refunded`` (key ``topup:<pk>:refund:<refunded total>``, wallet → provider), so
+   payday cannot spend it, it cannot be withdrawn twice, Stripe's later notice books nothing
+   again and reconciliation finds the refund under its payment.
+2. ``refund_send`` asks the provider for each part, with ``withdrawal:<id>:topup:<topup>`` as
+   idempotency key. Accepted: the part is marked refunded. Refused: the money comes back to
+   the wallet (``withdrawal:<id>:topup:<topup>:returned``, provider → wallet) and the
+   payment's refunded amount shrinks back. Unknown outcome (timeout): nothing changes; the
+   beat task asks again with the same key.
 
 What may be withdrawn is the wallet minus what the reader's clicks still need at payday;
 that reserve is a rule about clicks and is computed by the caller (``tips.leaving``).
@@ -26,15 +29,13 @@ from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
 from payouts.funding.models import TopUp
+from payouts.funding.topups import topup_refund
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import Posting, post_transfers, system_account, wallet_of
 from payouts.providers import RefusedError, TransientError, provider_for
 from payouts.withdrawals.models import Withdrawal, WithdrawalRefund
 
 logger = logging.getLogger(__name__)
-
-# The system account holding refunds asked for and not confirmed yet.
-REFUNDS_IN_TRANSIT = "refunds"
 
 
 class WithdrawalError(ValueError):
@@ -43,10 +44,6 @@ class WithdrawalError(ValueError):
 
 class WithdrawalTransientError(RuntimeError):
     """A refund's outcome is unknown; it is asked again later with the same key."""
-
-
-def refunds_in_transit() -> Account:
-    return system_account(Account.Kind.IN_TRANSIT, REFUNDS_IN_TRANSIT)
 
 
 def refundable_topups(user) -> list[tuple[TopUp, int]]:
@@ -121,35 +118,28 @@ def withdrawal_start(
             % {"amount": format_cents(limit.amount_cents)}
         )
     withdrawal = Withdrawal.objects.create(user=user, amount_cents=amount_cents, reason=reason)
-    transit = refunds_in_transit()
     left = amount_cents
-    postings = []
     for topup, _left_in_topup in refundable_topups(user):
         if not left:
             break
-        topup = TopUp.objects.select_for_update().get(pk=topup.pk)
-        part = min(left, topup.amount_cents - topup.refunded_cents)
+        locked = TopUp.objects.select_for_update().get(pk=topup.pk)
+        part = min(left, locked.amount_cents - locked.refunded_cents)
         if part <= 0:
             continue
-        refund = WithdrawalRefund.objects.create(
-            withdrawal=withdrawal, topup=topup, amount_cents=part
+        WithdrawalRefund.objects.create(withdrawal=withdrawal, topup=locked, amount_cents=part)
+        taken = topup_refund(
+            provider=locked.provider,
+            payment_id=locked.payment_id,
+            topup_id=locked.pk,
+            refunded_total_cents=locked.refunded_cents + part,
         )
-        postings.append(
-            Posting(
-                wallet.pk,
-                transit.pk,
-                part,
-                refund.ledger_key,
-                Transfer.Kind.REFUND,
-                topup.ledger_key,
-            )
-        )
-        topup.refunded_cents += part
-        topup.save(update_fields=["refunded_cents"])
+        if taken.amount_cents != part or any(
+            t.debit_id != wallet.pk for t in taken.transfers
+        ):  # pragma: no cover - the wallet was checked under its lock
+            raise WithdrawalError(_("There is nothing you can withdraw now."))
         left -= part
     if left:
         raise WithdrawalError(_("There is nothing you can withdraw now."))
-    post_transfers(postings)
     return withdrawal
 
 
@@ -194,21 +184,10 @@ def refund_send(*, refund_id: int) -> str:
 
 @transaction.atomic
 def _refund_done(*, refund_id: int, provider_refund_id: str) -> None:
-    refund = WithdrawalRefund.objects.select_for_update().select_related("topup").get(pk=refund_id)
+    """The provider made the refund: the money already left the wallet at step 1."""
+    refund = WithdrawalRefund.objects.select_for_update().get(pk=refund_id)
     if refund.status != WithdrawalRefund.Status.SENDING:
         return
-    post_transfers(
-        [
-            Posting(
-                refunds_in_transit().pk,
-                system_account(Account.Kind.EXTERNAL, refund.topup.provider).pk,
-                refund.amount_cents,
-                f"{refund.ledger_key}:sent",
-                Transfer.Kind.REFUND,
-                refund.topup.ledger_key,
-            )
-        ]
-    )
     refund.status = WithdrawalRefund.Status.REFUNDED
     refund.provider_refund_id = provider_refund_id[:255]
     refund.last_error = ""
@@ -221,12 +200,17 @@ def _refund_returned(*, refund_id: int, reason: str) -> None:
     refund = WithdrawalRefund.objects.select_for_update().get(pk=refund_id)
     if refund.status != WithdrawalRefund.Status.SENDING:
         return
+    # The wallet's lock before the payment's (the order every money movement takes).
+    topup_user_id = TopUp.objects.values_list("user_id", flat=True).get(pk=refund.topup_id)
+    wallet = Account.objects.select_for_update().get(
+        kind=Account.Kind.WALLET, user_id=topup_user_id
+    )
     topup = TopUp.objects.select_for_update().get(pk=refund.topup_id)
     post_transfers(
         [
             Posting(
-                refunds_in_transit().pk,
-                wallet_of(topup.user).pk,
+                system_account(Account.Kind.EXTERNAL, topup.provider).pk,
+                wallet.pk,
                 refund.amount_cents,
                 f"{refund.ledger_key}:returned",
                 Transfer.Kind.CORRECTION,

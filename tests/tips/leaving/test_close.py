@@ -83,7 +83,9 @@ def test_closing_refunds_the_wallet_revokes_the_month_and_erases_the_person(clie
     assert personal_data_left(PERSON.values()) == []
     assert "Zelda Q's diary" not in json.dumps(personal_data_left(["diary"]))
     # The ledger keeps amounts and keys.
-    assert Transfer.objects.filter(idempotency_key__startswith=f"withdrawal:{withdrawal.pk}:")
+    refunds = Transfer.objects.filter(kind=Transfer.Kind.REFUND, debit__user=zelda)
+    assert sorted(refunds.values_list("amount_cents", flat=True)) == [700, 1500]
+    assert all(t.reference.startswith("topup:") for t in refunds)
     # The confirmation went out before the address was erased.
     (sent,) = [m for m in mail.outbox if PERSON["email"] in m.to]
     assert "22.00" in sent.body
