@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.legal import accept_documents, current_documents
 from accounts.models import RetiredHandle, User, handle_validator
+from flattr_clone.control_characters import validate_plain_text
 
 
 class SignupForm(AllauthSignupForm):
@@ -16,7 +17,12 @@ class SignupForm(AllauthSignupForm):
         validators=[handle_validator],
         help_text=_("Your public name in profile addresses, like /@handle."),
     )
-    display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        validators=[validate_plain_text],
+    )
     accept_documents = forms.BooleanField(
         label=_("I accept the terms of service and the privacy policy"),
         error_messages={"required": _("Accept the terms of service and the privacy policy.")},
@@ -71,6 +77,7 @@ class PreferencesForm(forms.Form):
         max_length=80,
         required=False,
         help_text=_("Shown to creators and readers instead of your handle."),
+        validators=[validate_plain_text],
     )
     monthly_emails = forms.BooleanField(
         label=_("Send me a summary after each payday"),

@@ -24,6 +24,7 @@ from payouts.ledger.models import Account, Transfer
 from payouts.withdrawals.models import WithdrawalRefund
 from tips.clicks.models import Click
 from tips.payday.models import PaydayRecord
+from tips.sites.models import Site
 from tips.subscriptions.models import Subscription, SubscriptionMonth
 from tips.things.models import Thing
 
@@ -91,6 +92,10 @@ def export_tables(user: User) -> dict[str, list[dict]]:
                 "retired",
                 "created_at",
             ],
+        ),
+        "sites": _rows(
+            Site.objects.filter(owner=user).order_by("pk"),
+            ["id", "host", "port", "path_prefix", "status", "method", "verified_at", "created_at"],
         ),
         "clicks_given": _rows(
             Click.objects.filter(reader=user).order_by("pk"),
