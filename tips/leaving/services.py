@@ -159,7 +159,10 @@ def _close_open_top_ups(user: User) -> None:
 def _finish(user: User, now) -> Closing:
     _revoke_and_cancel(user, now)
     _close_open_top_ups(user)
-    Thing.objects.filter(owner=user).update(retired=True)
+    # Retired as its owner retires it (the date kept on a thing retired before stays).
+    Thing.objects.filter(owner=user, retired=False).update(
+        retired=True, retired_at=now, updated_at=now
+    )
     paid, kept = _pay_out_earnings(user)
     refunded, refused = _withdraw_all(user)
     closing = Closing(

@@ -175,7 +175,7 @@ def test_other_readers_clicks_on_a_closed_creators_things_stay_but_earn_nothing(
     account_close(user=zelda)
 
     thing.refresh_from_db()
-    assert thing.is_retired
+    assert thing.is_retired and thing.retired_at is not None
     assert Click.objects.get(pk=other.pk).revoked_at is None
 
 
