@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Consent, DataExport, LegalDocument, RetiredHandle, User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
 from flattr_clone.admin import ActionsNeedPermissionMixin
 
@@ -34,6 +34,7 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
         "is_active",
         "is_staff",
         "suspended_at",
+        "closed_at",
         "date_joined",
     ]
     list_filter = [SuspendedFilter, "is_active", "is_staff", "monthly_emails", "date_joined"]
@@ -43,10 +44,30 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
     # A suspension changes only through the actions above (the reason goes to the admin log);
     # here it is shown, not edited. Plain multiple selects for groups and permissions: the
     # two-column widget's markup fails accessibility checks.
-    readonly_fields = ["last_login", "date_joined", "suspended_at", "suspension_reason"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "suspended_at",
+        "suspension_reason",
+        "closing_requested_at",
+        "closed_at",
+    ]
     fieldsets = [
-        (None, {"fields": ["email", "handle", "display_name", "monthly_emails"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "email",
+                    "handle",
+                    "display_name",
+                    "monthly_emails",
+                    "payout_emails",
+                    "news_emails",
+                ]
+            },
+        ),
         (_("Suspension"), {"fields": ["suspended_at", "suspension_reason"]}),
+        (_("Closing"), {"fields": ["closing_requested_at", "closed_at"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -62,3 +83,69 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
             # The person sets their own password through "forgotten password".
             obj.set_unusable_password()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    """Operators write the terms and the privacy policy here. A new document of a kind gets
+    the next version number; with a publication date it becomes the current version and
+    every user must accept it. A draft (no publication date) can be edited; a published
+    version is a record of what people accepted and is read-only."""
+
+    list_display = ["kind", "version", "title", "published_at", "created_at"]
+    list_filter = ["kind"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["version", "created_at"]
+        if obj.published_at is not None:
+            return ["kind", "version", "title", "body", "published_at", "created_at"]
+        return ["kind", "version", "created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            latest = LegalDocument.objects.filter(kind=obj.kind).aggregate(v=Max("version"))["v"]
+            obj.version = (latest or 0) + 1
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.consents.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["user", "document", "accepted_at"]
+    list_filter = ["document"]
+    search_fields = ["user__email", "user__handle"]
+    readonly_fields = ["user", "document", "accepted_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    list_display = ["user", "status", "size_bytes", "created_at", "expires_at"]
+    list_filter = ["status"]
+    exclude = ["token"]
+    readonly_fields = ["user", "status", "size_bytes", "created_at", "expires_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RetiredHandle)
+class RetiredHandleAdmin(admin.ModelAdmin):
+    list_display = ["digest", "retired_at"]
+    readonly_fields = ["digest", "retired_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -46,3 +46,56 @@ class SignInNeedsCacheMiddleware:
 def _is_allauth_view(request: HttpRequest) -> bool:
     match = getattr(request, "resolver_match", None)
     return match is not None and match.func.__module__.startswith("allauth.")
+
+
+class NewTermsMiddleware:
+    """A signed-in user who has not accepted the current terms of service or privacy policy
+    is sent to accept them before any other page (PRODUCT.md, "Leaving"). Left open: the
+    documents, signing out, the e-mail links, leaving the platform, the administration,
+    the widget and badge other sites show, webhooks and health checks."""
+
+    OPEN_NAMES = frozenset(
+        {
+            "legal_accept",
+            "legal_document",
+            "account_logout",
+            "email_unsubscribe",
+            "set_language",
+            "healthz",
+            "widget",
+            "badge",
+            "stripe_webhook",
+            "connect_webhook",
+            "export_download",
+            "close_account",
+            "withdraw",
+            "leaving",
+            "export_start",
+        }
+    )
+    OPEN_PREFIXES = ("/admin/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(self.OPEN_PREFIXES):
+            return None
+        match = request.resolver_match
+        if match is None or match.url_name in self.OPEN_NAMES:
+            return None
+        from accounts.legal import documents_to_accept
+
+        if not documents_to_accept(user):
+            return None
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        query = f"?{urlencode({'next': next_url})}" if next_url else ""
+        return redirect(reverse("legal_accept") + query)

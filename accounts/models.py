@@ -73,8 +73,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text=_("Send me a summary after each payday."),
     )
+    payout_emails = models.BooleanField(
+        _("payout e-mails"), default=True, help_text=_("Tell me when a payout is sent.")
+    )
+    news_emails = models.BooleanField(
+        _("product news"), default=False, help_text=_("Send me news about the platform.")
+    )
+    # Closing (PRODUCT.md, "Leaving"): asked for, and done (the row is anonymised then).
+    closing_requested_at = models.DateTimeField(_("closing requested at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = UserManager()
+
+    # Closed accounts are renamed ``closed_<id>``: no one else may take a handle so named.
+    CLOSED_PREFIX = "closed_"
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -100,6 +112,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
     def get_absolute_url(self) -> str:
         return reverse("tips:profile", kwargs={"handle": self.handle})
 
@@ -111,8 +127,141 @@ class User(AbstractBaseUser, PermissionsMixin):
         base = re.sub(r"[^a-zA-Z0-9_]", "_", email.split("@")[0])[:24].strip("_") or "user"
         if len(base) < 2:
             base = f"{base}_u"
+        if base.lower().startswith(cls.CLOSED_PREFIX):
+            base = f"u_{base}"[:24]
         candidate, n = base, 1
-        while cls.objects.filter(handle__iexact=candidate).exists():
+        while cls.objects.filter(handle__iexact=candidate).exists() or RetiredHandle.is_retired(
+            candidate
+        ):
             n += 1
             candidate = f"{base}{n}"
         return candidate
+
+
+def handle_digest(handle: str) -> str:
+    """How a closed account's handle is remembered: the SHA-256 of its lower-case form."""
+    import hashlib
+
+    return hashlib.sha256(handle.lower().encode()).hexdigest()
+
+
+class RetiredHandle(models.Model):
+    """A handle of a closed account, never given to anyone again (PRODUCT.md, "Leaving")."""
+
+    digest = models.CharField(_("SHA-256 of the handle"), max_length=64, unique=True)
+    retired_at = models.DateTimeField(_("retired at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retired handle")
+        verbose_name_plural = _("retired handles")
+
+    def __str__(self) -> str:
+        return self.digest[:12]
+
+    @classmethod
+    def is_retired(cls, handle: str) -> bool:
+        return cls.objects.filter(digest=handle_digest(handle)).exists()
+
+
+class LegalDocument(models.Model):
+    """One version of the terms of service or the privacy policy, written by operators.
+
+    The current version of a kind is the latest published one; publishing a new version
+    asks every user to accept it again."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Terms of service")
+        PRIVACY = "privacy", _("Privacy policy")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Plain text; blank lines separate paragraphs."))
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a draft. Once published, users must accept this version."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="accounts_legal_one_version"),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="accounts_legal_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+class Consent(models.Model):
+    """A user accepted one version of a legal document, at ``accepted_at``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="consents",
+        verbose_name=_("user"),
+    )
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.PROTECT, related_name="consents", verbose_name=_("document")
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="accounts_consent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.document} at {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class DataExport(models.Model):
+    """A zip of everything the platform holds about a user, built by a task, downloadable
+    by its owner until ``expires_at``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    content = models.BinaryField(_("zip file"), null=True, blank=True, editable=False)
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("link expires at"))
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of user {self.user_id} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

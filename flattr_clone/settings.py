@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # A clear 503 on allauth's pages when the cache (their rate limits) is unreachable.
     "accounts.middleware.SignInNeedsCacheMiddleware",
+    # New terms or privacy policy published: accept them before any other page.
+    "accounts.middleware.NewTermsMiddleware",
     # 400 for control characters (NUL...) in the path, query or form body, before any view
     # runs (flattr_clone.control_characters). Last, so its page is localised and framed
     # like every other.
@@ -150,6 +152,8 @@ CELERY_IMPORTS = [
     "payouts.funding.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
+    "payouts.withdrawals.tasks",
+    "tips.leaving.tasks",
     "tips.payday.tasks",
     "tips.payday.jobs",
     "tips.emails.tasks",
@@ -357,6 +361,25 @@ CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
     "task": "payouts.tasks.check_ledger",
     "schedule": 60 * 60,  # seconds
 }
+
+# Leaving (PRODUCT.md, "Leaving"): refunds of withdrawals left behind are asked again, closings
+# that waited for a payday are finished, expired data exports are deleted.
+CELERY_BEAT_SCHEDULE["resend-withdrawals"] = {
+    "task": "payouts.withdrawals.tasks.resend_withdrawals",
+    "schedule": 15 * 60,  # seconds
+}
+CELERY_BEAT_SCHEDULE["finish-closings"] = {
+    "task": "tips.leaving.tasks.finish_waiting_closings",
+    "schedule": 60 * 60,  # seconds
+}
+CELERY_BEAT_SCHEDULE["delete-expired-exports"] = {
+    "task": "tips.leaving.tasks.delete_expired_exports",
+    "schedule": 60 * 60,  # seconds
+}
+# How long a data export's download link works.
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=72)
+# How long a closed creator's earnings that could not be paid out are kept for them to claim.
+CLOSED_EARNINGS_KEEP_DAYS = env.int("CLOSED_EARNINGS_KEEP_DAYS", default=365)
 
 # --- Fetching user-given URLs (flattr_clone.fetcher) ------------------------
 # Site checks, feeds and webhooks fetch only through flattr_clone.fetcher (SSRF-safe).

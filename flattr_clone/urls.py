@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("payouts.urls")),
     path("dashboard/", include("tips.dashboards.urls")),
     path("subscriptions/", include("tips.subscriptions.urls")),
+    path("", include("tips.leaving.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/operations/", include("tips.dashboards.operator")),

@@ -8,6 +8,7 @@ from payouts.connect.models import PaymentAccount
 from payouts.funding.models import BudgetChange, TopUp
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 from payouts.webhooks.models import ProviderEvent
+from payouts.withdrawals.models import Withdrawal, WithdrawalRefund
 
 __all__ = [
     "Account",
@@ -19,4 +20,6 @@ __all__ = [
     "ProviderEvent",
     "TopUp",
     "Transfer",
+    "Withdrawal",
+    "WithdrawalRefund",
 ]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from payouts.stripe_gateway import StripeNotConfigured
 from payouts.stripe_gateway import checkout as stripe_checkout
 from payouts.stripe_gateway import connect as stripe_connect
+from payouts.stripe_gateway import refunds as stripe_refunds
 from payouts.stripe_gateway.connect import RefusedError, TransientError
 
 if TYPE_CHECKING:
@@ -65,6 +66,11 @@ class PaymentProvider(Protocol):
         """Send the payout; return the provider's transfer id."""
         ...
 
+    def refund_topup(self, topup: TopUp, *, amount_cents: int, idempotency_key: str) -> str:
+        """Give ``amount_cents`` of a paid top-up back to the card it came from; return the
+        provider's refund id (``TransientError``: unknown outcome; ``RefusedError``: none)."""
+        ...
+
 
 class StripeProvider:
     name = Provider.STRIPE
@@ -100,6 +106,22 @@ class StripeProvider:
                 raise TopUpUnavailable(str(error)) from error
         except StripeNotConfigured as error:
             raise TopUpUnavailable(str(error)) from error
+
+    def refund_topup(self, topup: TopUp, *, amount_cents: int, idempotency_key: str) -> str:
+        if not topup.payment_id:
+            raise RefusedError("the top-up has no Stripe payment to refund", code="no_payment")
+        try:
+            refund = stripe_refunds.create_refund(
+                payment_intent=topup.payment_id,
+                amount_cents=amount_cents,
+                metadata={"topup": str(topup.pk), "reference": idempotency_key},
+                idempotency_key=idempotency_key,
+            )
+        except StripeNotConfigured as error:
+            raise RefusedError(str(error), code="not_configured", platform_problem=True) from error
+        if refund.get("status") in ("failed", "canceled"):
+            raise RefusedError(refund.get("failure_reason") or "refund failed", code="failed")
+        return refund["id"]
 
     def send_payout(self, payout: Payout) -> str:
         metadata = {"payout": str(payout.pk), "creator": str(payout.user_id)}
@@ -139,6 +161,13 @@ class SandboxProvider:
 
     def close_topup(self, topup: TopUp) -> str:
         return "expired"
+
+    def refund_topup(self, topup: TopUp, *, amount_cents: int, idempotency_key: str) -> str:
+        if not settings.PAYMENTS_SANDBOX:
+            raise RefusedError(
+                "the offline sandbox is turned off", code="sandbox_off", platform_problem=True
+            )
+        return f"sandbox_re_{idempotency_key}"
 
     def send_payout(self, payout: Payout) -> str:
         if not settings.PAYMENTS_SANDBOX:

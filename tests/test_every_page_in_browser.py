@@ -135,6 +135,13 @@ def _submit_link(demo: Demo) -> str:
     )
 
 
+def _unsubscribe_link(demo: Demo) -> str:
+    from accounts.emails import Kind, unsubscribe_url
+
+    alice = User.objects.get(email="alice@example.com")
+    return "/" + unsubscribe_url(alice, Kind.MONTHLY).split("/", 3)[-1]
+
+
 PAGES: list[PageSpec] = [
     # A visitor.
     PageSpec("home", "anonymous", "/"),
@@ -160,6 +167,10 @@ PAGES: list[PageSpec] = [
         "anonymous",
         lambda demo: _submit_link(demo) + "&origin=https%3A%2F%2Fdana.example.org",
     ),
+    # The operator's own text (the demo's is English): translated=False.
+    PageSpec("terms", "anonymous", "/legal/terms/", translated=False),
+    PageSpec("privacy", "anonymous", "/legal/privacy/", translated=False),
+    PageSpec("unsubscribe", "anonymous", _unsubscribe_link),
     PageSpec("not-found", "anonymous", "/no-such-page/", status=404),
     PageSpec("bad-request", "anonymous", "/?q=%00", status=400),
     # A reader.
@@ -184,6 +195,10 @@ PAGES: list[PageSpec] = [
     PageSpec("emails", "reader", "/accounts/email/", kind="allauth"),
     PageSpec("password-change", "reader", "/accounts/password/change/", kind="allauth"),
     PageSpec("two-factor", "reader", "/accounts/2fa/", kind="allauth"),
+    PageSpec("email-choices", "reader", "/settings/emails/"),
+    PageSpec("leaving", "reader", "/settings/leaving/"),
+    PageSpec("withdraw", "reader", "/settings/leaving/withdraw/"),
+    PageSpec("close-account", "reader", "/settings/leaving/close/"),
     # A creator.
     PageSpec("dashboard-creator", "creator", "/dashboard/creator/"),
     PageSpec("my-things", "creator", "/things/"),
@@ -241,6 +256,20 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("admin-top-ups", "operator", "/admin/payouts/topup/", kind="admin", translated=False),
     PageSpec("admin-payouts", "operator", "/admin/payouts/payout/", kind="admin", translated=False),
+    PageSpec(
+        "admin-legal-documents",
+        "operator",
+        "/admin/accounts/legaldocument/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-withdrawals",
+        "operator",
+        "/admin/payouts/withdrawal/",
+        kind="admin",
+        translated=False,
+    ),
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).

@@ -82,9 +82,9 @@ def eligible_earnings() -> list[Account]:
     """
     candidates = (
         Account.objects.filter(
+            Q(user__is_active=True) | Q(user__closed_at__isnull=False),
             kind=Account.Kind.EARNINGS,
             balance_cents__gte=max(settings.PAYOUT_MINIMUM_CENTS, 1),
-            user__is_active=True,
             user__suspended_at__isnull=True,
             user__payment_account__status=PaymentAccount.Status.READY,
             user__payment_account__payouts_flagged_at__isnull=True,
@@ -139,22 +139,27 @@ def batch_settle(*, batch_id: int) -> None:
 
 
 @transaction.atomic
-def payout_create(*, batch: PayoutBatch, user, ignore_flag: bool = False) -> Payout | None:
+def payout_create(
+    *, batch: PayoutBatch, user, ignore_flag: bool = False, any_amount: bool = False
+) -> Payout | None:
     """Write a payout of the creator's whole earnings and move them in transit, atomically.
 
     Returns None (and changes nothing) when the creator is no longer eligible or
-    already has a payout in flight.
+    already has a payout in flight. ``any_amount``: below the payout minimum too (an account
+    being closed is paid what it has, PRODUCT.md "Leaving"). A closed account is paid like
+    an open one.
     """
     earnings = Account.objects.select_for_update().get(pk=earnings_of(user).pk)
     account = PaymentAccount.objects.select_for_update().filter(user=user).first()
-    user.refresh_from_db(fields=["suspended_at", "is_active"])
+    user.refresh_from_db(fields=["suspended_at", "is_active", "closed_at"])
+    minimum = 1 if any_amount else max(settings.PAYOUT_MINIMUM_CENTS, 1)
     if (
         account is None
         or not account.can_receive
         or (account.is_flagged and not ignore_flag)
         or user.suspended_at is not None
-        or not user.is_active
-        or earnings.balance_cents < max(settings.PAYOUT_MINIMUM_CENTS, 1)
+        or (not user.is_active and user.closed_at is None)
+        or earnings.balance_cents < minimum
     ):
         return None
     try:
@@ -195,7 +200,9 @@ def payout_send(*, payout_id: int) -> str:
     payout = Payout.objects.select_related("batch", "user").get(pk=payout_id)
     if payout.status != Payout.Status.SENDING:
         return payout.status
-    if payout.user.suspended_at is not None or not payout.user.is_active:
+    if payout.user.suspended_at is not None or (
+        not payout.user.is_active and payout.user.closed_at is None
+    ):
         # Suspended after the payout was written: held in transit, not failed (an earlier
         # attempt may have reached the provider); the first batch after the lift sends it.
         Payout.objects.filter(pk=payout.pk).update(last_error="held: the creator is suspended")

@@ -2,6 +2,7 @@
 
 from tests.fake_stripe import checkout as _checkout  # noqa: F401  (Checkout Sessions for top-ups)
 from tests.fake_stripe import connect as _connect  # noqa: F401  (Connect accounts, links, transfers)
+from tests.fake_stripe import refunds as _refunds  # noqa: F401  (refunds of top-ups)
 from tests.fake_stripe.server import FakeStripe, decode_form, sign_payload
 
 __all__ = ["FakeStripe", "decode_form", "sign_payload"]

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.emails import Kind as EmailKind
+from accounts.emails import optional_email_headers, unsubscribe_url
 from payouts.ledger.models import Account, Transfer
 from tips.dashboards.selectors import creator_earnings_by_month
 from tips.emails.models import MonthlyEmail
@@ -105,6 +107,9 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         "LANGUAGE_CODE": translation.get_language(),
         "SITE_NAME": settings.SITE_NAME,
         "get_paid_url": settings.SITE_URL + reverse("payouts:get_paid"),
+        "unsubscribe_url": (
+            unsubscribe_url(user, EmailKind.MONTHLY) if kind != Kind.SUBSCRIPTIONS else ""
+        ),
     }
     if kind == Kind.READER:
         entry = reader_month(reader=user, month=month)
@@ -163,7 +168,11 @@ def send_monthly_email(*, user_id: int, month: dt.date, kind: str) -> bool:
     except IntegrityError:
         return False  # another run claimed it first
     subject, text, html = message
-    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    # The summaries are optional: one-click unsubscribe (RFC 8058); the notice is not.
+    headers = optional_email_headers(user, EmailKind.MONTHLY) if kind != Kind.SUBSCRIPTIONS else {}
+    email = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers=headers
+    )
     email.attach_alternative(html, "text/html")
     try:
         email.send()

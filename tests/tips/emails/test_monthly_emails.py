@@ -205,3 +205,13 @@ def test_the_payout_email_comes_after_the_monthly_summary_it_pays(
     assert len(to_maker) == 2, to_maker
     assert "What you received in" in to_maker[0]
     assert "Your payout of" in to_maker[1]
+
+
+def test_every_summary_carries_a_one_click_unsubscribe_link_and_headers(paid):
+    from accounts.emails import Kind, optional_email_headers, unsubscribe_url
+
+    for message in mail.outbox:
+        user = next(u for u in paid.values() if u.email == message.to[0])
+        assert message.extra_headers == optional_email_headers(user, Kind.MONTHLY)
+        assert unsubscribe_url(user, Kind.MONTHLY) in message.body
+        assert unsubscribe_url(user, Kind.MONTHLY) in message.alternatives[0][0]

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.legal import accept_documents, current_documents, publish_next_version
+from accounts.models import LegalDocument, User
 from flattr_clone.months import month_of, month_start, previous_month
 from payouts.funding.models import BudgetChange
 from payouts.funding.topups import topup_sandbox_pay
@@ -100,7 +101,37 @@ def seed_user(*, email: str, handle: str, name: str, staff: bool = False) -> tup
     EmailAddress.objects.get_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    # The demo's people accepted the demo's terms and privacy policy when they signed up.
+    accept_documents(user=user, documents=current_documents())
     return user, created
+
+
+DEMO_DOCUMENTS = {
+    LegalDocument.Kind.TERMS: (
+        "Terms of service",
+        "This is the demo's placeholder text: operators write their own terms in the "
+        "administration (Accounts, Legal documents) and publish a new version.\n\n"
+        "Readers fund a wallet and choose a monthly budget. At payday the budget is shared "
+        "among the creators they flattred, minus the platform's commission.\n\n"
+        "The unspent wallet can be withdrawn at any time, and an account can be closed at any "
+        "time from the settings.",
+    ),
+    LegalDocument.Kind.PRIVACY: (
+        "Privacy policy",
+        "This is the demo's placeholder text: operators write their own policy in the "
+        "administration.\n\nWe keep your e-mail address, your handle and display name, your "
+        "clicks and the movements of your money. Financial records are kept as the law "
+        "requires; everything else is erased when you close your account.\n\nYou can "
+        "download all your data from the settings at any time.",
+    ),
+}
+
+
+def seed_legal_documents() -> None:
+    """Version 1 of the terms and the privacy policy, unless the operator wrote some."""
+    for kind, (title, body) in DEMO_DOCUMENTS.items():
+        if not LegalDocument.objects.filter(kind=kind).exists():
+            publish_next_version(kind=kind, title=title, body=body)
 
 
 def seed_wallet(*, user: User, amount_cents: int) -> None:
@@ -204,6 +235,7 @@ class Command(BaseCommand):
         # budget in effect at the end of the month and what the wallet holds when it runs).
         budgeted_at = month_start(previous_month(month_of(now)))
         with transaction.atomic():
+            seed_legal_documents()
             operator, _ = seed_user(
                 email=OPERATOR[0], handle=OPERATOR[1], name=OPERATOR[2], staff=True
             )

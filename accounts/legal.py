@@ -1,0 +1,57 @@
+"""Terms of service and privacy policy: the current versions and who accepted them."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import Consent, LegalDocument, User
+
+
+def current_documents(*, now=None) -> list[LegalDocument]:
+    """The latest published version of each kind that has one (terms first)."""
+    now = now or timezone.now()
+    published = LegalDocument.objects.filter(published_at__isnull=False, published_at__lte=now)
+    latest = published.values("kind").annotate(version=Max("version"))
+    found = {
+        (doc.kind, doc.version): doc
+        for doc in published.filter(version__in=[row["version"] for row in latest])
+    }
+    documents = [found[(row["kind"], row["version"])] for row in latest]
+    order = list(LegalDocument.Kind.values)
+    return sorted(documents, key=lambda doc: order.index(doc.kind))
+
+
+def current_document(kind: str) -> LegalDocument | None:
+    return next((doc for doc in current_documents() if doc.kind == kind), None)
+
+
+def documents_to_accept(user: User) -> list[LegalDocument]:
+    """The current versions ``user`` has not accepted yet."""
+    documents = current_documents()
+    accepted = set(
+        Consent.objects.filter(user=user, document__in=documents).values_list(
+            "document_id", flat=True
+        )
+    )
+    return [doc for doc in documents if doc.pk not in accepted]
+
+
+def accept_documents(*, user: User, documents: list[LegalDocument], at=None) -> None:
+    """Record that ``user`` accepted ``documents`` now; accepting one again changes nothing."""
+    at = at or timezone.now()
+    for document in documents:
+        try:
+            with transaction.atomic():
+                Consent.objects.create(user=user, document=document, accepted_at=at)
+        except IntegrityError:
+            pass
+
+
+def publish_next_version(*, kind: str, title: str, body: str, at=None) -> LegalDocument:
+    """Write and publish the next version of ``kind`` (the admin's "publish" and the demo)."""
+    latest = LegalDocument.objects.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0
+    return LegalDocument.objects.create(
+        kind=kind, version=latest + 1, title=title, body=body, published_at=at or timezone.now()
+    )
