@@ -4,7 +4,9 @@ from tips.clicks.views import click_revoke
 from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
 from tips.payday.views import history
-from tips.things.views import my_things, profile, thing_edit, thing_hide, thing_new
+from tips.profiles.feeds import CreatorFeed
+from tips.profiles.views import profile
+from tips.things.views import my_things, thing_edit, thing_hide, thing_new
 
 app_name = "tips"
 
@@ -24,4 +26,5 @@ urlpatterns = [
     path("submit/", submit, name="submit"),
     path("submit/widget/", submit_widget, name="submit_widget"),
     path("@<str:handle>", profile, name="profile"),
+    path("@<str:handle>/feed/", CreatorFeed(), name="profile_feed"),
 ]

@@ -22,11 +22,21 @@ class Thing(models.Model):
     tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Comma-separated."))
     hidden = models.BooleanField(_("hidden"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The creator as a whole: the thing behind the button on their profile (tips.profiles).
+    # Its clicks go to the creator at payday like any thing's; at most one per creator.
+    is_profile = models.BooleanField(_("profile"), default=False)
 
     class Meta:
         verbose_name = _("thing")
         verbose_name_plural = _("things")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(is_profile=True),
+                name="tips_thing_one_profile_per_creator",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
