@@ -150,6 +150,8 @@ CELERY_IMPORTS = [
     "tips.emails.tasks",
     "tips.subscriptions.tasks",
     "tips.subscriptions.jobs",
+    "tips.feeds.tasks",
+    "tips.feeds.jobs",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}

@@ -5,6 +5,7 @@ Code imports a model from its own sub-package (``tips.clicks.models``), never fr
 
 from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
+from tips.feeds.models import Feed, FeedEntry
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.subscriptions.models import (
     Subscription,
@@ -16,6 +17,8 @@ from tips.things.models import Thing
 
 __all__ = [
     "Click",
+    "Feed",
+    "FeedEntry",
     "MonthlyEmail",
     "PaydayChunk",
     "PaydayRecord",

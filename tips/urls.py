@@ -3,6 +3,7 @@ from django.urls import path
 from tips.clicks.views import click_revoke
 from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
+from tips.feeds.views import entry_decide, feed_poll_view, feed_remove_view, feeds
 from tips.payday.views import history
 from tips.profiles.feeds import CreatorFeed
 from tips.profiles.views import profile
@@ -20,6 +21,10 @@ urlpatterns = [
     path("t/<int:pk>/hide/", thing_hide, name="thing_hide"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
+    path("feeds/", feeds, name="feeds"),
+    path("feeds/<int:pk>/remove/", feed_remove_view, name="feed_remove"),
+    path("feeds/<int:pk>/poll/", feed_poll_view, name="feed_poll"),
+    path("feeds/entries/<int:pk>/", entry_decide, name="feed_entry"),
     path("clicks/<int:pk>/revoke/", click_revoke, name="revoke"),
     path("month/", this_month, name="this_month"),
     path("history/", history, name="history"),
