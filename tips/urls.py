@@ -7,7 +7,7 @@ from tips.feeds.views import entry_decide, feed_poll_view, feed_remove_view, fee
 from tips.payday.views import history
 from tips.profiles.feeds import CreatorFeed
 from tips.profiles.views import profile
-from tips.things.views import my_things, thing_edit, thing_hide, thing_new
+from tips.things.views import my_things, thing_edit, thing_new, thing_retire
 
 app_name = "tips"
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("t/<int:pk>/widget/", widget, name="widget"),
     path("t/<int:pk>/badge.svg", badge, name="badge"),
     path("t/<int:pk>/edit/", thing_edit, name="thing_edit"),
-    path("t/<int:pk>/hide/", thing_hide, name="thing_hide"),
+    path("t/<int:pk>/retire/", thing_retire, name="thing_retire"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
     path("feeds/", feeds, name="feeds"),

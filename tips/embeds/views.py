@@ -283,7 +283,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
     card = thing_card(pk)
     if card is None:
         raise Http404
-    if card["hidden"]:  # the card's copy of Thing.is_retired
+    if card["retired"]:
         response = render(
             request, "tips/widget.html", {"card": card, "message": retired_message()}, status=410
         )
@@ -304,7 +304,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _badge_etag(request: HttpRequest, pk: int) -> str | None:
     card = thing_card(pk)
-    if card is None or card["hidden"]:
+    if card is None or card["retired"]:
         # No ETag for a retired thing's badge: a client holding the live badge's must not be
         # told it is still fresh.
         return None
@@ -317,7 +317,7 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
     card = thing_card(pk)
     if card is None:
         raise Http404
-    retired = card["hidden"]  # the card's copy of Thing.is_retired
+    retired = card["retired"]
     # A retired thing's badge says so instead of its count, and answers 410 Gone.
     count = _("no longer available") if retired else str(card["total"])
     label_width = 46

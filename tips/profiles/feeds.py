@@ -62,7 +62,7 @@ class CreatorFeed(Feed):
         return settings.SITE_URL + creator.get_absolute_url()
 
     def feed_extra_kwargs(self, creator):
-        profile = Thing.objects.filter(owner=creator, is_profile=True, hidden=False).first()
+        profile = Thing.objects.filter(owner=creator, is_profile=True, retired=False).first()
         return {"payment_url": settings.SITE_URL + profile.get_absolute_url() if profile else ""}
 
     def items(self, creator):

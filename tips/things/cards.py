@@ -21,11 +21,11 @@ CARD_TIMEOUT_SECONDS = 300
 
 
 def card_key(thing_pk: int, month: dt.date) -> str:
-    return f"tips:card:{thing_pk}:{format_month(month)}"
+    return f"tips:card2:{thing_pk}:{format_month(month)}"
 
 
 def thing_card(thing_pk: int) -> dict | None:
-    """What widgets and badges show: ``{"pk", "title", "hidden", "total", "this_month"}``.
+    """What widgets and badges show: ``{"pk", "title", "retired", "total", "this_month"}``.
 
     Read through the cache (no query when warm); the month is in the key, so
     a new month starts from fresh counts. None when the thing does not exist.
@@ -42,7 +42,7 @@ def thing_card(thing_pk: int) -> dict | None:
             total=Count("clicks", filter=counted),
             this_month=Count("clicks", filter=counted & Q(clicks__month=month)),
         )
-        .values("pk", "title", "hidden", "total", "this_month")
+        .values("pk", "title", "retired", "total", "this_month")
         .first()
     )
     if card is None:

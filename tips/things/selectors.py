@@ -20,7 +20,7 @@ def _with_counts(things: QuerySet, month: dt.date) -> QuerySet:
 
 
 def creator_things(creator) -> QuerySet:
-    """All of a creator's things, hidden ones included, with their counts."""
+    """All of a creator's things, hidden and retired ones included, with their counts."""
     return _with_counts(Thing.objects.filter(owner=creator), month_of())
 
 
@@ -37,7 +37,7 @@ def is_first_thing(*, owner) -> bool:
 def related_things(thing: Thing, *, limit: int = 4) -> QuerySet:
     """Other visible things of the same creator, newest first."""
     return (
-        Thing.objects.filter(owner_id=thing.owner_id, hidden=False, is_profile=False)
+        Thing.objects.filter(owner_id=thing.owner_id, hidden=False, retired=False, is_profile=False)
         .exclude(pk=thing.pk)
         .order_by("-created_at", "-id")[:limit]
     )

@@ -27,7 +27,8 @@ def test_profile_shows_bio_links_supporters_and_things(client):
         links=["https://ada.example/", "https://code.example/ada"],
     )
     first, second = ThingFactory(owner=creator, title="Notes"), ThingFactory(owner=creator)
-    ThingFactory(owner=creator, title="Withdrawn", hidden=True)
+    ThingFactory(owner=creator, title="Withdrawn", retired=True)
+    ThingFactory(owner=creator, title="Unlisted", hidden=True)
     last_month = previous_month(month_of())
     # Two readers last month (one of them twice), one revoked, one only this month.
     a, b, c, d = UserFactory.create_batch(4)
@@ -44,7 +45,7 @@ def test_profile_shows_bio_links_supporters_and_things(client):
     assert "<strong>engines</strong>" in body and "<script>alert" not in body
     assert '<a href="https://ada.example/" rel="me nofollow ugc noopener">' in body
     assert '<dd data-count="supporters">2</dd>' in body
-    assert "Notes" in body and "Withdrawn" not in body
+    assert "Notes" in body and "Withdrawn" not in body and "Unlisted" not in body
     assert "3 flattrs" in text(page)  # Notes: a, b last month, d this month
     # Link previews and the payment link.
     assert '<meta property="og:title" content="Ada Lovelace">' in body
