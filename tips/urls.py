@@ -3,6 +3,7 @@ from django.urls import path
 from tips.clicks.views import click_revoke
 from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
+from tips.explore.views import explore
 from tips.feeds.views import entry_decide, feed_poll_view, feed_remove_view, feeds
 from tips.payday.views import history
 from tips.profiles.feeds import CreatorFeed
@@ -21,6 +22,7 @@ urlpatterns = [
     path("t/<int:pk>/retire/", thing_retire, name="thing_retire"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
+    path("explore/", explore, name="explore"),
     path("feeds/", feeds, name="feeds"),
     path("feeds/<int:pk>/remove/", feed_remove_view, name="feed_remove"),
     path("feeds/<int:pk>/poll/", feed_poll_view, name="feed_poll"),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.profiles.bios import bio_text
 from tips.things.canonical import canonical_url
-from tips.things.models import Thing
+from tips.things.models import Category, Thing
 
 
 def profile_url(creator) -> str:
@@ -27,6 +27,7 @@ def profile_thing(creator) -> Thing:
             return Thing.objects.create(
                 owner=creator,
                 is_profile=True,
+                category=Category.PEOPLE,
                 url=profile_url(creator),
                 title=creator.name[:200],
                 description=bio_text(creator.bio, limit=500),
