@@ -133,6 +133,9 @@ PAGES: list[PageSpec] = [
     PageSpec("password-reset", "anonymous", "/accounts/password/reset/", kind="allauth"),
     PageSpec("thing-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/"),
     PageSpec("profile", "anonymous", "/@dana_writes"),
+    PageSpec("explore", "anonymous", "/explore/"),
+    PageSpec("explore-search", "anonymous", "/explore/?q=essay&sort=new"),
+    PageSpec("explore-creators", "anonymous", "/explore/?show=creators"),
     PageSpec("popup-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/popup/"),
     # The widget is a fragment of another site's page (in its frame): that page has the
     # landmarks and the heading.
@@ -174,6 +177,9 @@ PAGES: list[PageSpec] = [
     PageSpec("thing-edit", "creator", lambda demo: f"/t/{demo.thing.pk}/edit/"),
     PageSpec("payouts", "creator", "/payouts/"),
     PageSpec("get-paid", "creator", "/payouts/get-paid/"),
+    PageSpec("profile-edit", "creator", "/settings/profile/"),
+    PageSpec("profile-own", "creator", "/@dana_writes"),
+    PageSpec("feeds", "creator", "/feeds/"),
     # An operator.
     PageSpec("admin-index", "operator", "/admin/", kind="admin"),
     PageSpec("admin-operations", "operator", "/admin/operations/", kind="admin"),
@@ -205,6 +211,7 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("admin-top-ups", "operator", "/admin/payouts/topup/", kind="admin", translated=False),
     PageSpec("admin-payouts", "operator", "/admin/payouts/payout/", kind="admin", translated=False),
+    PageSpec("admin-feeds", "operator", "/admin/tips/feed/", kind="admin", translated=False),
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
