@@ -36,6 +36,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 
 from accounts.models import User
+from accounts.profiles.bios import bio_text
 from flattr_clone.months import format_month, month_of, previous_month
 from payouts.batches.runs import payout_batch_run
 from payouts.connect.services import connect_sandbox
@@ -251,8 +252,11 @@ def _people_text() -> list[str]:
         "title", "url", "description", "tags"
     ):
         texts.update({title, url, description, tags})
-    for name, handle, email in User.objects.values_list("display_name", "handle", "email"):
-        texts.update({name, handle, email})
+    for name, handle, email, bio, links in User.objects.values_list(
+        "display_name", "handle", "email", "bio", "links"
+    ):
+        texts.update({name, handle, email, bio_text(bio, limit=10_000)})
+        texts.update(link.removeprefix("https://").removeprefix("http://") for link in links)
     texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
     return sorted((text for text in texts if text), key=len, reverse=True)
 

@@ -12,7 +12,17 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from flattr_clone.months import month_of
@@ -93,19 +103,56 @@ def _windows(now: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
     )
 
 
-def explore_things(filters: Filters) -> QuerySet:
+class Ordered:
+    """What the paginator pages: ``count()`` on the filtered rows alone (no click is joined to
+    count them), slices read only the ordered ids."""
+
+    ordered = True  # what Paginator checks (an unordered list would page inconsistently)
+
+    def __init__(self, rows: QuerySet, matching: QuerySet):
+        self.rows, self.matching = rows, matching
+
+    def count(self) -> int:
+        return self.matching.count()
+
+    def __len__(self) -> int:  # pragma: no cover - Paginator uses count()
+        return self.count()
+
+    def __getitem__(self, index):
+        return list(self.rows.values_list("pk", flat=True)[index])
+
+
+def _clicks(relation: str, condition: Q) -> FilteredRelation:
+    """The relation's active clicks meeting ``condition``, joined on that condition only (a
+    LEFT JOIN on this month's clicks, not on every click ever made)."""
+    return FilteredRelation(
+        relation, condition=Q(**{f"{relation}__revoked_at__isnull": True}) & condition
+    )
+
+
+def explore_things(filters: Filters) -> Ordered:
     """Public things (not the creators' profile things) matching ``filters``, in order."""
-    things = Thing.objects.filter(is_profile=False)
-    things = public_things() & things
+    things = public_things().filter(is_profile=False)
     if query_words(filters.query):
         things = search_things(filters.query, things=things)
-    things = _filter_things(things, filters).select_related("owner")
+    things = _filter_things(things, filters)
+    if filters.sort == Sort.TRENDING:
+        week_ago = _windows(timezone.now())[1]
+        recent = Click.objects.filter(
+            thing=OuterRef("pk"), revoked_at__isnull=True, created_at__gte=week_ago
+        )
+        return Ordered(_ordered_things(things, filters), things.filter(Exists(recent)))
+    return Ordered(_ordered_things(things, filters), things)
+
+
+def _ordered_things(things: QuerySet, filters: Filters) -> QuerySet:
     month, week_ago, month_ago = _windows(timezone.now())
-    active = Q(clicks__revoked_at__isnull=True)
     if filters.sort == Sort.NEW:
         return things.order_by("-created_at", "-id")
+    if filters.sort == Sort.RELEVANCE:
+        return things  # search_things' order
     if filters.sort == Sort.POPULAR_ALL_TIME:
-        return things.annotate(score=Count("clicks", filter=active)).order_by(
+        return things.annotate(counted=_clicks("clicks", Q()), score=Count("counted")).order_by(
             "-score", "-created_at", "-id"
         )
     if filters.sort == Sort.TRENDING:
@@ -113,34 +160,43 @@ def explore_things(filters: Filters) -> QuerySet:
         # when the thing gets more clicks a day this week than over the month.
         return (
             things.annotate(
-                week=Count("clicks", filter=active & Q(clicks__created_at__gte=week_ago)),
-                month30=Count("clicks", filter=active & Q(clicks__created_at__gte=month_ago)),
+                recent=_clicks("clicks", Q(clicks__created_at__gte=month_ago)),
+                month30=Count("recent"),
+                week=Count("recent", filter=Q(recent__created_at__gte=week_ago)),
             )
             .annotate(score=F("week") * TRENDING_MONTH_DAYS - F("month30") * TRENDING_WEEK_DAYS)
             .filter(week__gt=0)
             .order_by("-score", "-week", "-created_at", "-id")
         )
-    if filters.sort == Sort.RELEVANCE:
-        return things  # search_things' order
-    return things.annotate(score=Count("clicks", filter=active & Q(clicks__month=month))).order_by(
-        "-score", "-created_at", "-id"
-    )
+    return things.annotate(
+        counted=_clicks("clicks", Q(clicks__month=month)), score=Count("counted")
+    ).order_by("-score", "-created_at", "-id")
 
 
-def thing_counts(things: list[Thing]) -> dict[int, tuple[int, int]]:
-    """``{thing id: (this month, all time)}`` for a page of things, in one query."""
-    if not things:
-        return {}
+def things_by_ids(ids: list[int]) -> list[Thing]:
+    """The page's things (and owners) in the order of ``ids``, each with ``this_month`` and
+    ``total`` counts: one query, the counts as subqueries over these rows only."""
+    if not ids:
+        return []
     month = month_of()
+    clicks = Click.objects.filter(thing=OuterRef("pk"), revoked_at__isnull=True)
     rows = (
-        Click.objects.filter(thing_id__in=[t.pk for t in things], revoked_at__isnull=True)
-        .values("thing_id")
-        .annotate(total=Count("id"), this_month=Count("id", filter=Q(month=month)))
+        Thing.objects.filter(pk__in=ids)
+        .select_related("owner")
+        .annotate(this_month=_count(clicks.filter(month=month)), total=_count(clicks))
     )
-    return {row["thing_id"]: (row["this_month"], row["total"]) for row in rows}
+    by_id = {thing.pk: thing for thing in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def explore_creators(filters: Filters) -> QuerySet:
+def _count(clicks: QuerySet) -> Subquery:
+    return Subquery(
+        clicks.order_by().values("thing").annotate(n=Count("id")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def explore_creators(filters: Filters) -> Ordered:
     """Active, unsuspended creators with at least one public thing matching the filters."""
     matching = _filter_things(
         public_things().filter(is_profile=False, owner=OuterRef("pk")), filters
@@ -152,37 +208,52 @@ def explore_creators(filters: Filters) -> QuerySet:
         creators = creators.filter(
             Q(handle__icontains=word) | Q(display_name__icontains=word) | Q(bio__icontains=word)
         )
+    if filters.sort == Sort.TRENDING:
+        week_ago = _windows(timezone.now())[1]
+        recent = Click.objects.filter(
+            creator=OuterRef("pk"), revoked_at__isnull=True, created_at__gte=week_ago
+        )
+        return Ordered(_ordered_creators(creators, filters), creators.filter(Exists(recent)))
+    return Ordered(_ordered_creators(creators, filters), creators)
+
+
+def _ordered_creators(creators: QuerySet, filters: Filters) -> QuerySet:
     month, week_ago, month_ago = _windows(timezone.now())
-    active = Q(clicks_received__revoked_at__isnull=True)
     if filters.sort == Sort.NEW:
         return creators.order_by("-date_joined", "-id")
-    if filters.sort == Sort.POPULAR_ALL_TIME:
-        score = Count("clicks_received", filter=active)
-    elif filters.sort == Sort.TRENDING:
-        creators = creators.annotate(
-            week=Count(
-                "clicks_received", filter=active & Q(clicks_received__created_at__gte=week_ago)
-            ),
-            month30=Count(
-                "clicks_received", filter=active & Q(clicks_received__created_at__gte=month_ago)
-            ),
-        ).filter(week__gt=0)
-        return creators.annotate(
-            score=F("week") * TRENDING_MONTH_DAYS - F("month30") * TRENDING_WEEK_DAYS
-        ).order_by("-score", "-week", "-id")
-    else:
-        score = Count("clicks_received", filter=active & Q(clicks_received__month=month))
-    return creators.annotate(score=score).order_by("-score", "-date_joined", "-id")
+    if filters.sort == Sort.TRENDING:
+        return (
+            creators.annotate(
+                recent=_clicks("clicks_received", Q(clicks_received__created_at__gte=month_ago)),
+                month30=Count("recent"),
+                week=Count("recent", filter=Q(recent__created_at__gte=week_ago)),
+            )
+            .filter(week__gt=0)
+            .annotate(score=F("week") * TRENDING_MONTH_DAYS - F("month30") * TRENDING_WEEK_DAYS)
+            .order_by("-score", "-week", "-id")
+        )
+    condition = Q() if filters.sort == Sort.POPULAR_ALL_TIME else Q(clicks_received__month=month)
+    return creators.annotate(
+        counted=_clicks("clicks_received", condition), score=Count("counted")
+    ).order_by("-score", "-date_joined", "-id")
 
 
-def creator_thing_counts(creators: list) -> dict[int, int]:
-    """``{creator id: public things}`` for a page of creators, in one query."""
-    if not creators:
-        return {}
-    return dict(
+def creators_by_ids(ids: list[int]) -> list:
+    """The page's creators in the order of ``ids``, each with ``public_things``: one query."""
+    if not ids:
+        return []
+    things = (
         public_things()
-        .filter(owner_id__in=[c.pk for c in creators], is_profile=False)
-        .values("owner_id")
+        .filter(owner=OuterRef("pk"), is_profile=False)
+        .order_by()
+        .values("owner")
         .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
+        .values("n")[:1]
     )
+    rows = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(public_things=Subquery(things, output_field=IntegerField()))
+    )
+    by_id = {creator.pk: creator for creator in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]

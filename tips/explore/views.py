@@ -14,10 +14,10 @@ from tips.explore.selectors import (
     SORTS,
     Filters,
     Sort,
-    creator_thing_counts,
+    creators_by_ids,
     explore_creators,
     explore_things,
-    thing_counts,
+    things_by_ids,
 )
 from tips.things.models import Category
 
@@ -48,14 +48,15 @@ def explore(request: HttpRequest) -> HttpResponse:
     filters = Filters.from_params(request.GET)
     show_creators = request.GET.get("show") == "creators"
     results = explore_creators(filters) if show_creators else explore_things(filters)
+    # Three queries: the count, the page's ids in order, then the page's rows with counts.
     page = Paginator(results, settings.EXPLORE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page_ids = list(page.object_list)
     if show_creators:
-        counts = creator_thing_counts(rows)
-        items = [(creator, counts.get(creator.pk, 0)) for creator in rows]
+        items = [(creator, creator.public_things or 0) for creator in creators_by_ids(page_ids)]
     else:
-        counts = thing_counts(rows)
-        items = [(thing, *counts.get(thing.pk, (0, 0))) for thing in rows]
+        items = [
+            (thing, thing.this_month or 0, thing.total or 0) for thing in things_by_ids(page_ids)
+        ]
     sorts = ([Sort.RELEVANCE] if filters.sort == Sort.RELEVANCE or filters.query else []) + list(
         SORTS
     )

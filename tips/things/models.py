@@ -62,6 +62,14 @@ class Thing(models.Model):
                 name="tips_thing_one_profile_per_creator",
             ),
         ]
+        indexes = [
+            # /explore/'s "new" order over the public things (tips.explore).
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(hidden=False, retired=False, is_profile=False),
+                name="tips_thing_public_new",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

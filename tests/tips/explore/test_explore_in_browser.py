@@ -26,7 +26,7 @@ def test_explore_search_profile_and_two_flattrs(live_server, browser, settings):
     page.set_default_timeout(10_000)
 
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Explore").click()
+    page.get_by_role("link", name="Find work to flattr").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Explore"
     page.get_by_role("searchbox", name="Search").fill("jazz")
     page.get_by_role("button", name="Show").click()
