@@ -40,7 +40,8 @@ PAGES = [
     ("category audio", {"category": "audio"}),
     ("language fr", {"language": "fr"}),
     ("tag garden", {"tag": "garden"}),
-    ("search + category + language", {"q": "music", "category": "audio", "language": "en"}),
+    ("search + category", {"q": "music", "category": "audio"}),
+    ("search + language + tag", {"q": "music", "language": "en", "tag": "garden"}),
     ("creators, popular this month", {"show": "creators"}),
     ("creators, search 'c12'", {"show": "creators", "q": "c12"}),
 ]  # fmt: skip
