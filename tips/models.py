@@ -7,6 +7,7 @@ from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
 from tips.feeds.models import Feed, FeedEntry
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.sites.models import OwnershipChange, Site
 from tips.subscriptions.models import (
     Subscription,
     SubscriptionChunk,
@@ -20,9 +21,11 @@ __all__ = [
     "Feed",
     "FeedEntry",
     "MonthlyEmail",
+    "OwnershipChange",
     "PaydayChunk",
     "PaydayRecord",
     "PaydayRun",
+    "Site",
     "Subscription",
     "SubscriptionChunk",
     "SubscriptionMonth",

@@ -5,6 +5,7 @@ from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
 from tips.explore.views import explore
 from tips.feeds.views import entry_decide, feed_poll_view, feed_remove_view, feeds
+from tips.ownership.views import my_sites, site_check, site_delete, site_detail, thing_answer
 from tips.payday.views import history
 from tips.profiles.feeds import CreatorFeed
 from tips.profiles.views import profile
@@ -20,6 +21,11 @@ urlpatterns = [
     path("t/<int:pk>/badge.svg", badge, name="badge"),
     path("t/<int:pk>/edit/", thing_edit, name="thing_edit"),
     path("t/<int:pk>/retire/", thing_retire, name="thing_retire"),
+    path("t/<int:pk>/answer/", thing_answer, name="thing_answer"),
+    path("sites/", my_sites, name="sites"),
+    path("sites/<int:pk>/", site_detail, name="site"),
+    path("sites/<int:pk>/check/", site_check, name="site_check"),
+    path("sites/<int:pk>/remove/", site_delete, name="site_remove"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
     path("explore/", explore, name="explore"),

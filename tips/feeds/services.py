@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from flattr_clone.fetcher import BadURL, FetchError, fetch, registrable_domain
 from tips.feeds.models import Feed, FeedEntry
 from tips.feeds.parsing import NotAFeed, ParsedEntry, parse_feed
+from tips.sites.selectors import owner_verification
+from tips.things.canonical import InvalidURL, canonical_url
 from tips.things.models import Thing
 from tips.things.services import thing_create
 
@@ -47,6 +49,19 @@ def feed_add(*, owner, url: str, mode: str) -> Feed:
         )
     if len(url) > 2000:
         raise ValidationError({"url": gettext_lazy("Use an address of 2000 characters at most.")})
+    try:
+        canonical = canonical_url(url)
+    except InvalidURL as error:
+        raise ValidationError({"url": error.message}) from error
+    if owner_verification(canonical, owner.pk) is None:
+        # Only a site the creator proved is theirs (docs/PRODUCT.md, Ownership) may feed things.
+        raise ValidationError(
+            {
+                "url": gettext_lazy(
+                    "This feed is not on a site you verified. Verify the site on My sites first."
+                )
+            }
+        )
     if mode not in Feed.Mode.values:
         raise ValidationError({"mode": gettext_lazy("Choose how new entries are registered.")})
     if Feed.objects.filter(owner=owner).count() >= settings.FEEDS_PER_CREATOR:

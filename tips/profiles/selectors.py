@@ -26,7 +26,9 @@ def profile_things(creator, *, limit: int | None = None) -> QuerySet:
     month = month_of()
     active = Q(clicks__revoked_at__isnull=True)
     things = (
-        Thing.objects.filter(owner=creator, hidden=False, retired=False, is_profile=False)
+        Thing.objects.filter(
+            owner=creator, hidden=False, retired=False, is_profile=False, awaiting_owner=False
+        )
         .annotate(
             total_clicks=Count("clicks", filter=active),
             month_clicks=Count("clicks", filter=active & Q(clicks__month=month)),

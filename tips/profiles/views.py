@@ -12,6 +12,7 @@ from accounts.profiles.bios import bio_html, bio_text
 from tips.embeds.views import button_state
 from tips.profiles.selectors import profile_things, supporters_last_month
 from tips.profiles.services import profile_thing
+from tips.sites.selectors import verified_sites
 from tips.things.cards import thing_card
 from tips.things.selectors import public_creator
 
@@ -31,6 +32,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "summary": bio_text(creator.bio),
         "things": page,
         "supporters": supporters_last_month(creator),
+        "sites": verified_sites(creator),
         "thing": thing,
         "card": thing_card(thing.pk),
         "profile_url": settings.SITE_URL + creator.get_absolute_url(),

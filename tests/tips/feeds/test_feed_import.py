@@ -4,6 +4,7 @@ podcast feed, a broken feed, a feed that changes, 304 answers, a private address
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from tests.factories import ThingFactory, UserFactory
 from tips.feeds.jobs import poll_due_feeds
 from tips.feeds.models import Feed, FeedEntry
 from tips.feeds.services import entry_approve, entry_reject, feed_add, feed_poll
+from tips.sites.models import Site
 from tips.things.models import Thing
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +47,28 @@ PODCAST = b"""<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
+def verified_site(owner, host):
+    return Site.objects.create(
+        owner=owner, host=host, status=Site.Status.VERIFIED, verified_at=timezone.now()
+    )
+
+
 @pytest.fixture
 def dana():
-    return UserFactory(handle="dana")
+    dana = UserFactory(handle="dana")
+    for host in ("blog.example", "intranet.example", "127.0.0.1"):
+        verified_site(dana, host)
+    return dana
+
+
+def test_a_feed_must_be_on_a_verified_site(dana):
+    with pytest.raises(ValidationError) as refused:
+        feed_add(owner=dana, url="https://elsewhere.example/feed.xml", mode="auto")
+    assert "not on a site you verified" in str(refused.value)
+    other = UserFactory()
+    with pytest.raises(ValidationError):
+        feed_add(owner=other, url="http://blog.example/rss.xml", mode="auto")  # Dana's site
+    assert not Feed.objects.exists()
 
 
 @pytest.fixture
