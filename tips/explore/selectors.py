@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     F,
@@ -23,10 +24,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from flattr_clone.months import month_of
 from tips.clicks.models import Click
+from tips.sites.selectors import VERIFIED_STATUSES
 from tips.things.models import Category, Thing
 from tips.things.search import public_things, query_words, search_things
 
@@ -173,6 +176,18 @@ def _ordered_things(things: QuerySet, filters: Filters) -> QuerySet:
     ).order_by("-score", "-created_at", "-id")
 
 
+# A thing is marked verified when a verified site of its owner covers its canonical URL
+# (tips.sites.selectors.owner_verification), checked here inside the page's one query.
+_OWNER_VERIFIED_SQL = """EXISTS (SELECT 1 FROM tips_site s WHERE s.owner_id = tips_thing.owner_id
+ AND s.status IN (%s, %s) AND (
+  tips_thing.url LIKE 'https://' || s.host
+    || CASE WHEN s.port IS NULL THEN '' ELSE ':' || CAST(s.port AS TEXT) END
+    || CASE WHEN s.path_prefix = '' THEN '/' ELSE s.path_prefix END || '%%'
+  OR tips_thing.url LIKE 'http://' || s.host
+    || CASE WHEN s.port IS NULL THEN '' ELSE ':' || CAST(s.port AS TEXT) END
+    || CASE WHEN s.path_prefix = '' THEN '/' ELSE s.path_prefix END || '%%'))"""
+
+
 def things_by_ids(ids: list[int]) -> list[Thing]:
     """The page's things (and owners) in the order of ``ids``, each with ``this_month`` and
     ``total`` counts: one query, the counts as subqueries over these rows only."""
@@ -183,7 +198,13 @@ def things_by_ids(ids: list[int]) -> list[Thing]:
     rows = (
         Thing.objects.filter(pk__in=ids)
         .select_related("owner")
-        .annotate(this_month=_count(clicks.filter(month=month)), total=_count(clicks))
+        .annotate(
+            this_month=_count(clicks.filter(month=month)),
+            total=_count(clicks),
+            owner_verified=RawSQL(  # noqa: S611 (no user text: the statuses are parameters)
+                _OWNER_VERIFIED_SQL, [str(v) for v in VERIFIED_STATUSES], BooleanField()
+            ),
+        )
     )
     by_id = {thing.pk: thing for thing in rows}
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -167,3 +167,24 @@ def test_pagination_keeps_the_filters(client, catalogue, settings):
         second = client.get(first.context["next_url"])
     assert [t.title for t, *_ in second.context["items"]] == ["Old jazz record"]
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_unverified_things_are_marked(client, catalogue):
+    from tips.sites.models import Site
+
+    ada = catalogue["pod"].owner
+    Site.objects.create(
+        owner=ada, host="creator.example", status=Site.Status.VERIFIED, verified_at=timezone.now()
+    )
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("tips:explore"), {"sort": "new"})
+    marks = {thing.title: thing.owner_verified for thing, *_ in response.context["items"]}
+    # ThingFactory's URLs are on creator.example: Ada's things are covered, Bob's are not.
+    assert marks == {
+        "Bread blog": False,
+        "Jazz podcast": True,
+        "Piano evening": True,
+        "Old jazz record": False,
+    }
+    page = response.content.decode()
+    assert page.count("ownership-unverified") == 2 and page.count("ownership-verified") == 2
