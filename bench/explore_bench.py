@@ -117,6 +117,7 @@ def _generate(things: int, creators: int, readers: int, clicks_per_reader: int) 
             {
                 "owner_id": f"{c_low} + g / {per_creator}",
                 "url": "'https://bench.test/' || g",
+                "url_key": "'https://bench.test/' || g",
                 "title": f"initcap(({words})[1 + g %% 20]) || ' and ' || "
                 f"({words})[1 + (g / 20) %% 20] || ' ' || g",
                 "description": f"'Notes on ' || ({words})[1 + (g / 400) %% 20] || ', week ' "
