@@ -50,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Your public name in profile addresses, like /@handle."),
     )
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # The public profile (accounts.profiles): a Markdown bio, up to 5 links, an avatar.
+    bio = models.TextField(_("bio"), blank=True, help_text=_("Markdown; shown on your profile."))
+    links = models.JSONField(_("links"), default=list, blank=True)
+    # The digest of the current Avatar, in its address; empty: the generated initial.
+    avatar_digest = models.CharField(_("avatar"), max_length=16, blank=True, editable=False)
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(
         _("active"),
@@ -107,6 +112,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def name(self) -> str:
         return self.display_name or self.handle
+
+    @property
+    def initial(self) -> str:
+        """The letter of the generated avatar."""
+        return (self.name[:1] or "?").upper()
+
+    @property
+    def initial_tone(self) -> int:
+        """One of six colours of the generated avatar, stable for the user."""
+        return (self.pk or 0) % 6
+
+    @property
+    def avatar_url(self) -> str:
+        if not self.avatar_digest:
+            return ""
+        return reverse("avatar", kwargs={"user_id": self.pk, "digest": self.avatar_digest})
 
     @property
     def is_suspended(self) -> bool:
@@ -265,3 +286,28 @@ class DataExport(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class Avatar(models.Model):
+    """The one avatar of a user, already validated, resized and re-encoded (``avatars``)."""
+
+    user = models.OneToOneField(
+        User,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="avatar",
+        verbose_name=_("user"),
+    )
+    # Bytes of the re-encoded image (WebP, square, AVATAR_SIZE pixels): never the upload.
+    image = models.BinaryField(_("image"))
+    content_type = models.CharField(_("content type"), max_length=40, default="image/webp")
+    # Part of the avatar's address: a new image gets a new address, so it can be cached forever.
+    digest = models.CharField(_("digest"), max_length=16)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avatar")
+        verbose_name_plural = _("avatars")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.digest})"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts.profiles.views import avatar, profile_edit
 from accounts.views import (
     account_settings,
     email_choices,
@@ -10,6 +11,8 @@ from accounts.views import (
 
 urlpatterns = [
     path("settings/", account_settings, name="account_settings"),
+    path("settings/profile/", profile_edit, name="profile_edit"),
+    path("avatars/<int:user_id>/<str:digest>.webp", avatar, name="avatar"),
     path("settings/emails/", email_choices, name="email_choices"),
     path("email/unsubscribe/<str:token>/", email_unsubscribe, name="email_unsubscribe"),
     path("legal/accept/", legal_accept, name="legal_accept"),

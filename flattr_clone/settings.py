@@ -159,6 +159,8 @@ CELERY_IMPORTS = [
     "tips.emails.tasks",
     "tips.subscriptions.tasks",
     "tips.subscriptions.jobs",
+    "tips.feeds.tasks",
+    "tips.feeds.jobs",
     "tips.ownership.tasks",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
@@ -420,3 +422,24 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 PAYMENTS_SANDBOX = EMBEDDED and not STRIPE_SECRET_KEY
 # Without STRIPE_SECRET_KEY in production, the web process warns once at start
 # (flattr_clone.wsgi); commands and workers stay quiet.
+
+# --- Profiles, catalogue and feeds (issue 17) -------------------------------
+# Avatars: the upload's size in bytes, its pixels (checked before decoding: no
+# decompression bomb), the square's edge after re-encoding.
+AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
+AVATAR_MAX_PIXELS = env.int("AVATAR_MAX_PIXELS", default=25_000_000)
+AVATAR_SIZE = 256
+# Things per page of /explore/.
+EXPLORE_PAGE_SIZE = 24
+# Feeds (tips.feeds): how often a feed is polled, how long it waits after errors (doubling
+# up to the maximum), the largest feed read, how long a fetch may take, entries per poll.
+FEED_POLL_MINUTES = env.int("FEED_POLL_MINUTES", default=60)
+FEED_BACKOFF_MAX_HOURS = env.int("FEED_BACKOFF_MAX_HOURS", default=48)
+FEED_MAX_BYTES = env.int("FEED_MAX_BYTES", default=2 * 1024 * 1024)
+FEED_TIMEOUT_SECONDS = env.int("FEED_TIMEOUT_SECONDS", default=10)
+FEED_MAX_ENTRIES_PER_POLL = 50
+FEEDS_PER_CREATOR = 10
+CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {
+    "task": "tips.feeds.jobs.poll_due_feeds",
+    "schedule": 5 * 60,  # seconds; each feed is polled when its next_poll_at has come
+}

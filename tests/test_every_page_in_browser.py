@@ -37,6 +37,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.profiles.bios import bio_text
 from flattr_clone.months import format_month, month_of, previous_month
 from payouts.batches.runs import payout_batch_run
 from payouts.connect.services import connect_sandbox
@@ -150,6 +151,9 @@ PAGES: list[PageSpec] = [
     PageSpec("password-reset", "anonymous", "/accounts/password/reset/", kind="allauth"),
     PageSpec("thing-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/"),
     PageSpec("profile", "anonymous", "/@dana_writes"),
+    PageSpec("explore", "anonymous", "/explore/"),
+    PageSpec("explore-search", "anonymous", "/explore/?q=essay&sort=new"),
+    PageSpec("explore-creators", "anonymous", "/explore/?show=creators"),
     PageSpec("popup-anonymous", "anonymous", lambda demo: f"/t/{demo.thing.pk}/popup/"),
     # The widget is a fragment of another site's page (in its frame): that page has the
     # landmarks and the heading.
@@ -210,6 +214,9 @@ PAGES: list[PageSpec] = [
     PageSpec("site-verified", "creator", lambda demo: f"/sites/{demo.site.pk}/"),
     PageSpec("site-pending", "creator", lambda demo: f"/sites/{demo.pending_site.pk}/"),
     PageSpec("get-paid", "creator", "/payouts/get-paid/"),
+    PageSpec("profile-edit", "creator", "/settings/profile/"),
+    PageSpec("profile-own", "creator", "/@dana_writes"),
+    PageSpec("feeds", "creator", "/feeds/"),
     # An operator.
     PageSpec("admin-index", "operator", "/admin/", kind="admin"),
     PageSpec("admin-operations", "operator", "/admin/operations/", kind="admin"),
@@ -270,6 +277,7 @@ PAGES: list[PageSpec] = [
         kind="admin",
         translated=False,
     ),
+    PageSpec("admin-feeds", "operator", "/admin/tips/feed/", kind="admin", translated=False),
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
@@ -336,8 +344,11 @@ def _people_text() -> list[str]:
         "title", "url", "description", "tags"
     ):
         texts.update({title, url, description, tags})
-    for name, handle, email in User.objects.values_list("display_name", "handle", "email"):
-        texts.update({name, handle, email})
+    for name, handle, email, bio, links in User.objects.values_list(
+        "display_name", "handle", "email", "bio", "links"
+    ):
+        texts.update({name, handle, email, bio_text(bio, limit=10_000)})
+        texts.update(link.removeprefix("https://").removeprefix("http://") for link in links)
     texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
     return sorted((text for text in texts if text), key=len, reverse=True)
 

@@ -5,6 +5,7 @@ Code imports a model from its own sub-package (``tips.clicks.models``), never fr
 
 from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
+from tips.feeds.models import Feed, FeedEntry
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.sites.models import OwnershipChange, Site
 from tips.subscriptions.models import (
@@ -17,6 +18,8 @@ from tips.things.models import Thing
 
 __all__ = [
     "Click",
+    "Feed",
+    "FeedEntry",
     "MonthlyEmail",
     "OwnershipChange",
     "PaydayChunk",

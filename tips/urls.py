@@ -3,9 +3,13 @@ from django.urls import path
 from tips.clicks.views import click_revoke
 from tips.dashboards.views import this_month
 from tips.embeds.views import badge, popup, submit, submit_widget, thing_click, thing_detail, widget
+from tips.explore.views import explore
+from tips.feeds.views import entry_decide, feed_poll_view, feed_remove_view, feeds
 from tips.ownership.views import my_sites, site_check, site_delete, site_detail, thing_answer
 from tips.payday.views import history
-from tips.things.views import my_things, profile, thing_edit, thing_new, thing_retire
+from tips.profiles.feeds import CreatorFeed
+from tips.profiles.views import profile
+from tips.things.views import my_things, thing_edit, thing_new, thing_retire
 
 app_name = "tips"
 
@@ -24,10 +28,16 @@ urlpatterns = [
     path("sites/<int:pk>/remove/", site_delete, name="site_remove"),
     path("things/", my_things, name="my_things"),
     path("things/new/", thing_new, name="thing_new"),
+    path("explore/", explore, name="explore"),
+    path("feeds/", feeds, name="feeds"),
+    path("feeds/<int:pk>/remove/", feed_remove_view, name="feed_remove"),
+    path("feeds/<int:pk>/poll/", feed_poll_view, name="feed_poll"),
+    path("feeds/entries/<int:pk>/", entry_decide, name="feed_entry"),
     path("clicks/<int:pk>/revoke/", click_revoke, name="revoke"),
     path("month/", this_month, name="this_month"),
     path("history/", history, name="history"),
     path("submit/", submit, name="submit"),
     path("submit/widget/", submit_widget, name="submit_widget"),
     path("@<str:handle>", profile, name="profile"),
+    path("@<str:handle>/feed/", CreatorFeed(), name="profile_feed"),
 ]

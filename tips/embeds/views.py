@@ -35,6 +35,7 @@ from tips.payday.estimates import month_estimate
 from tips.things.canonical import web_origin
 from tips.things.cards import CARD_TIMEOUT_SECONDS, embed_key, thing_card
 from tips.things.models import Thing
+from tips.things.selectors import related_things
 
 # --- Helpers ---------------------------------------------------------------------
 
@@ -72,6 +73,11 @@ def _button(request: HttpRequest, thing: Thing) -> dict:
         None if flattred else click_blocker(request.user, thing, login_url=_login_url(request))
     )
     return {"click": click, "flattred": flattred, "blocker": blocker}
+
+
+def button_state(request: HttpRequest, thing: Thing) -> dict:
+    """The flattr button's context (``tips/_button.html``) for pages outside this module."""
+    return _button(request, thing)
 
 
 def _gone(request: HttpRequest, thing: Thing, *, popup: bool = False) -> HttpResponse:
@@ -220,6 +226,9 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if body is not None:
             return _shared_page(request, body)
     thing = _thing_or_404(pk)
+    if thing.is_profile:
+        # The creator as a whole: their profile is this thing's page.
+        return redirect(thing.owner)
     is_owner = request.user.is_authenticated and request.user.pk == thing.owner_id
     if thing.is_retired and not is_owner:
         # The owner still sees it (counts, embed codes, a notice) and can restore it.
@@ -229,6 +238,7 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "card": thing_card(thing.pk),
         "is_owner": is_owner,
         "embed": embed_codes(thing) if is_owner else None,
+        "related": related_things(thing),
         **_button(request, thing),
     }
     if not shared:

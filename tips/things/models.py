@@ -57,11 +57,29 @@ class Thing(models.Model):
     awaiting_owner = models.BooleanField(_("created by a reader's click"), default=False)
     # Its creator reported it as not theirs (operators see it in the admin).
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    # The creator as a whole: the thing behind the button on their profile (tips.profiles).
+    # Its clicks go to the creator at payday like any thing's; at most one per creator.
+    is_profile = models.BooleanField(_("profile"), default=False)
 
     class Meta:
         verbose_name = _("thing")
         verbose_name_plural = _("things")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(is_profile=True),
+                name="tips_thing_one_profile_per_creator",
+            ),
+        ]
+        indexes = [
+            # /explore/'s "new" order over the public things (tips.explore).
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(hidden=False, retired=False, is_profile=False),
+                name="tips_thing_public_new",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

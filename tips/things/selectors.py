@@ -24,14 +24,6 @@ def creator_things(creator) -> QuerySet:
     return _with_counts(Thing.objects.filter(owner=creator), month_of())
 
 
-def profile_things(creator) -> QuerySet:
-    """A creator's visible things, for their public profile: not the hidden or retired ones,
-    nor those a reader's click created that the creator has not accepted (docs/PRODUCT.md,
-    Ownership)."""
-    things = Thing.objects.filter(owner=creator, hidden=False, retired=False, awaiting_owner=False)
-    return _with_counts(things, month_of())
-
-
 def public_creator(handle: str):
     """The active user with this handle (case-insensitive), or None."""
     return get_user_model().objects.filter(handle__iexact=handle, is_active=True).first()
@@ -40,3 +32,12 @@ def public_creator(handle: str):
 def is_first_thing(*, owner) -> bool:
     """``owner`` has exactly one thing: the one just registered."""
     return Thing.objects.filter(owner=owner).count() == 1
+
+
+def related_things(thing: Thing, *, limit: int = 4) -> QuerySet:
+    """Other visible things of the same creator, newest first."""
+    return (
+        Thing.objects.filter(owner_id=thing.owner_id, hidden=False, retired=False, is_profile=False)
+        .exclude(pk=thing.pk)
+        .order_by("-created_at", "-id")[:limit]
+    )

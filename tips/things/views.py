@@ -1,4 +1,4 @@
-"""Creators' pages for their things, and public profiles."""
+"""Creators' pages for their things (public profiles: tips.profiles)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,10 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flattr_clone.http import safe_next
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.connect.services import payout_account_ready
-from tips.sites.selectors import verified_sites
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
-from tips.things.selectors import creator_things, is_first_thing, profile_things, public_creator
+from tips.things.selectors import creator_things, is_first_thing
 from tips.things.services import thing_create, thing_set_retired, thing_update
 
 THING_CREATE_THROTTLE = Throttle(
@@ -111,16 +110,3 @@ def thing_retire(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("“%(title)s” can be flattred again.") % {"title": thing})
     return redirect(safe_next(request, reverse("tips:my_things")))
-
-
-@require_GET
-def profile(request: HttpRequest, handle: str) -> HttpResponse:
-    creator = public_creator(handle)
-    if creator is None:
-        raise Http404
-    context = {
-        "creator": creator,
-        "things": profile_things(creator),
-        "sites": verified_sites(creator),
-    }
-    return render(request, "tips/profile.html", context)

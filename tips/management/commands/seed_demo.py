@@ -46,6 +46,20 @@ class DemoCreator:
     things: tuple[tuple[str, str], ...]  # (canonical URL, title)
 
 
+# The demo creators' public profiles (issue 17): a Markdown bio and their links.
+PROFILES = {
+    "dana_writes": (
+        "I write **long essays** about the web, reading and slow living. "
+        "New essay every other Sunday.",
+        ["https://dana.example.org/"],
+    ),
+    "eli_codes": ("Small, *dependency-free* tools. Everything is MIT licensed.", []),
+    "fatou_sounds": (
+        "A podcast about how people pay for the work they love. "
+        "[Listen](https://podcast.example.com/).",
+        ["https://podcast.example.com/"],
+    ),
+}
 OPERATOR = ("operator@example.com", "operator", "Olga Operator")
 READERS = (
     DemoReader("alice@example.com", "alice", "Alice Reader", 5000, 1000),
@@ -248,6 +262,9 @@ class Command(BaseCommand):
             things: list[Thing] = []
             for spec in CREATORS:
                 creator, _ = seed_user(email=spec.email, handle=spec.handle, name=spec.name)
+                if spec.handle in PROFILES and not creator.bio:
+                    creator.bio, creator.links = PROFILES[spec.handle]
+                    creator.save(update_fields=["bio", "links"])
                 things.extend(seed_things(creator=creator, things=spec.things))
             seed_clicks(readers=readers, things=things, now=now)
             # Alice flattrs the first podcast episode every month.
