@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import DataExport, RetiredHandle, User, handle_digest
+from accounts.models import Avatar, DataExport, RetiredHandle, User, handle_digest
 from flattr_clone.months import month_of
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.batches.services import batch_settle, payout_create, payout_send
@@ -42,6 +42,7 @@ from payouts.withdrawals.services import (
     withdrawal_start,
 )
 from tips.clicks.models import Click
+from tips.feeds.models import Feed
 from tips.leaving.selectors import months_waiting_for_payday
 from tips.subscriptions.models import Subscription
 from tips.things.cards import forget_thing_card
@@ -239,6 +240,11 @@ def erase_personal_data(*, user: User, now=None) -> None:
     user.email = f"closed-{user.pk}@closed.invalid"
     user.handle = placeholder
     user.display_name = ""
+    # The public profile (issue 17): bio, links, avatar; the feeds it registered things from.
+    user.bio = ""
+    user.links = []
+    Avatar.objects.filter(user=user).delete()
+    Feed.objects.filter(owner=user).delete()
     user.set_unusable_password()
     user.language = ""
     user.monthly_emails = user.payout_emails = user.news_emails = False

@@ -93,6 +93,25 @@ def test_closing_refunds_the_wallet_revokes_the_month_and_erases_the_person(clie
     assert client.get("/settings/leaving/").status_code == 302
 
 
+def test_closing_erases_the_public_profile_avatar_and_feeds(zelda):
+    from accounts.models import Avatar
+    from tips.feeds.models import Feed
+
+    zelda.bio = "I write about *gardens* in Lyon."
+    zelda.links = ["https://zelda.example/about"]
+    zelda.save()
+    Avatar.objects.create(user=zelda, image=b"RIFF....WEBP", digest="abc")
+    Feed.objects.create(owner=zelda, url="https://zelda.example/feed.xml")
+
+    account_close(user=zelda)
+
+    zelda.refresh_from_db()
+    assert zelda.bio == "" and zelda.links == []
+    assert not Avatar.objects.filter(user=zelda).exists()
+    assert not Feed.objects.filter(owner=zelda).exists()
+    assert personal_data_left(["gardens in Lyon", "zelda.example/about"]) == []
+
+
 def test_the_handle_of_a_closed_account_is_refused_to_a_new_sign_up(client, zelda):
     account_close(user=zelda)
 
