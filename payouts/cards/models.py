@@ -197,6 +197,7 @@ class Charge(models.Model):
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
         ordering = ["-created_at", "-id"]
+        permissions = [("retry_charge", "Can retry a charge now")]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "month"], name="cards_one_charge_per_kind_and_month"
