@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from payouts.cards.models import Charge, ChargeAttempt, PaymentCustomer, new_action_token
 from payouts.cards.providers import CardsUnavailable, PaymentOutcome, card_provider_for
+from payouts.cards.signals import charge_attempt_stage
 from payouts.funding.models import TopUp
 from payouts.funding.topups import topup_complete
 from payouts.ledger.models import Account, Transfer
@@ -122,14 +123,20 @@ def charge_collect(charge_id: int, *, now: dt.datetime | None = None, force: boo
     attempt = _new_attempt(charge, ChargeAttempt.Via.OFF_SESSION)
     if attempt is None:
         return "another attempt is open"
+    _stage("attempt_written", attempt)
     try:
         outcome = provider.charge(attempt, customer_id=customer_id)
     except CardsUnavailable as error:
         _later(charge, now, f"provider unavailable: {error}")
         return "provider unavailable"
+    _stage("provider_answered", attempt)
     _apply(attempt, outcome, now=now)
     attempt.refresh_from_db()
     return f"attempt {attempt.number}: {attempt.status}"
+
+
+def _stage(stage: str, attempt: ChargeAttempt) -> None:
+    charge_attempt_stage.send(sender=ChargeAttempt, stage=stage, chunk_number=attempt.number)
 
 
 def _later(charge: Charge, now: dt.datetime, reason: str) -> None:
