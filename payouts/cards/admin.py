@@ -20,7 +20,7 @@ from payouts.cards.models import CardSetup, Charge, ChargeAttempt, PaymentCustom
 from payouts.funding.models import ReaderFunding
 
 
-class ChargeAttemptInline(admin.TabularInline):
+class ChargeAttemptInline(admin.StackedInline):
     model = ChargeAttempt
     extra = 0
     can_delete = False
