@@ -13,8 +13,8 @@ The state machine:
   stop and the reader is told (e-mail, notice) with a link: ``charge_pay_start`` cancels
   the open PaymentIntent and opens a Checkout session for the exact amount.
 - ``charge_payment_confirmed`` (the signed webhook; the sandbox) is the only place money
-  moves: in from the external account, then out through the split payday stored, with the
-  very keys of a prepaid reader's payday. A second successful payment is booked in and out
+  moves: in as a top-up of the reader's wallet (a ``TopUp`` row with the PaymentIntent),
+  then out through the split payday stored, with the very keys of a prepaid reader's payday. A second successful payment is booked in and out
   again and refunded at the provider at once.
 """
 
@@ -369,7 +369,7 @@ def charge_payment_confirmed(
     if charge.kind == Charge.Kind.TOP_UP:
         _book_top_up(charge, payment_intent_id)
     else:
-        _book_month(charge)
+        _book_month(charge, payment_intent_id)
     charge.status = Charge.Status.SUCCEEDED
     charge.payment_id = payment_intent_id
     charge.next_attempt_at = None
@@ -383,25 +383,20 @@ def charge_payment_confirmed(
     return charge
 
 
-def _book_month(charge: Charge) -> None:
-    """In from outside to the reader's wallet, out at once through payday's split (same keys
-    as a prepaid reader's payday, so nothing can be paid twice)."""
+def _book_month(charge: Charge, payment_intent_id: str) -> None:
+    """The payment comes in as a top-up of the reader's wallet (a ``TopUp`` row with the
+    PaymentIntent: refunds, disputes, holds and reconciliation find it like any card payment),
+    and goes out at once through payday's split (same keys as a prepaid reader's payday, so
+    nothing can be paid twice): the wallet is back where it was."""
+    from django.contrib.auth import get_user_model
+
     from payouts.ledger.services import earnings_of
 
+    _book_top_up(charge, payment_intent_id)
     wallet = wallet_of(charge.user).pk
-    external = system_account(Account.Kind.EXTERNAL, charge.provider).pk
     split = charge.split or {}
     reference = split.get("reference", "")
-    rows = [
-        Posting(
-            external,
-            wallet,
-            charge.amount_cents,
-            charge.ledger_key,
-            Transfer.Kind.CHARGE,
-            charge.ledger_key,
-        )
-    ]
+    rows = []
     commission = split.get("commission")
     if commission:
         rows.append(
@@ -414,8 +409,6 @@ def _book_month(charge: Charge) -> None:
                 reference,
             )
         )
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects.in_bulk([pk for pk, _c, _k in split.get("shares", [])])
     for creator_pk, cents, key in split.get("shares", []):
         rows.append(
@@ -428,7 +421,7 @@ def _book_month(charge: Charge) -> None:
                 reference,
             )
         )
-    moved = sum(row.amount_cents for row in rows[1:])
+    moved = sum(row.amount_cents for row in rows)
     if moved != charge.amount_cents:
         raise ChargeMismatch(f"{charge.ledger_key}: split sums to {moved}")
     post_transfers(rows)

@@ -83,7 +83,8 @@ def test_a_killed_charge_ends_in_one_payment_and_one_credit(client, fake_stripe,
             deliver(client, intent_event(fake_stripe, attempt.payment_intent_id)).status_code == 200
         )
     assert sorted(earnings(c) for c in creators) == [450, 450]
-    assert Transfer.objects.filter(reference=charge.ledger_key, kind="charge").count() == 1
+    charge.refresh_from_db()
+    assert Transfer.objects.filter(kind="top_up", reference=charge.topup.ledger_key).count() == 1
     assert manage(fake_stripe, "charges", "--json").returncode == 0
     assert len(fake_stripe.objects["payment_intents"]) == 1
     assert ledger_check(record=False).ok
