@@ -14,8 +14,9 @@ The state machine:
   the open PaymentIntent and opens a Checkout session for the exact amount.
 - ``charge_payment_confirmed`` (the signed webhook; the sandbox) is the only place money
   moves: in as a top-up of the reader's wallet (a ``TopUp`` row with the PaymentIntent),
-  then out through the split payday stored, with the very keys of a prepaid reader's payday. A second successful payment is booked in and out
-  again and refunded at the provider at once.
+  then out through the split payday stored, with the very keys of a prepaid reader's
+  payday. A second successful payment is booked in and out again and refunded at the
+  provider at once.
 """
 
 from __future__ import annotations
