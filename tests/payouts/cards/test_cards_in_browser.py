@@ -77,7 +77,7 @@ def test_a_reader_who_pays_after_the_month_funds_two_creators_at_payday(
 
     log_in(page.context, reader, platform)  # weeks later: a new session
     page.goto(platform + "/wallet/")
-    expect(page.get_by_test_id("charges")).to_contain_text("€10.00, Collected")
+    expect(page.get_by_test_id("charges")).to_contain_text("€10.00 — Collected")
     for creator in creators:
         log_in(page.context, creator, platform)
         page.goto(platform + "/dashboard/creator/")
