@@ -54,9 +54,10 @@ class Command(BaseCommand):
                 totals = run_totals(run)
         except PaydayError as error:
             raise CommandError(str(error)) from error
+        # docs/PRODUCT.md, Funding, Totals: prepaid money apart from the month's charges to
+        # cards as they stand (a dry run creates none: it shows those that exist).
         charged = charge_totals(parsed)
         if json:
-            # docs/PRODUCT.md, Funding, Totals: prepaid money apart from charges to cards.
             self.stdout.write(_dumps({**totals.as_dict(), "charged": charged}))
             return
         label = "dry run" if dry_run else totals.status
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             f"{format_cents(totals.given)} to {_count(totals.creators, 'creator')}; commission "
             f"{format_cents(totals.commission)}, distributed {format_cents(totals.distributed)}"
         )
-        if charged["charges"]:
+        if charged.get("charges"):
             self.stdout.write(
                 f"charged after the month: {format_cents(charged['amount'])} in "
                 f"{charged['charges']} charges; collected {format_cents(charged['collected'])}, "
