@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "flattr_clone.context_processors.platform",
+                "payouts.cards.context.charge_notices",
             ],
         },
     },
@@ -150,6 +151,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = [
     "payouts.ledger.tasks",
     "payouts.funding.tasks",
+    "payouts.cards.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
     "payouts.withdrawals.tasks",
@@ -333,6 +335,7 @@ PAYDAY_MINUTE = env.int("PAYDAY_MINUTE", default=0)
 # month="YYYY-MM", in this order: the monthly e-mails first, so that a creator reads the
 # summary of the month before the "payout on its way" e-mail that pays it.
 PAYDAY_FOLLOW_UP_TASKS: list[str] = [
+    "payouts.cards.tasks.charges_after_payday",
     "tips.emails.tasks.send_monthly_emails",
     "payouts.batches.jobs.payout_batch_after_payday",
 ]
@@ -407,6 +410,26 @@ CELERY_BEAT_SCHEDULE["recheck-verified-sites"] = {
 SITE_CHECKS_ALLOW_HTTP = EMBEDDED
 # Test-only: DNS servers [(address, port)] for the TXT check instead of the system's.
 SITES_DNS_NAMESERVERS: list[tuple[str, int]] = []
+
+# --- Saved cards (docs/PRODUCT.md, Funding) ----------------------------------
+# Operators can switch "pay after the month" off: readers in it are told and moved back to
+# prepaid after the next payday; their pending charges still complete.
+PAY_AFTER_MONTH_ENABLED = env.bool("PAY_AFTER_MONTH_ENABLED", default=True)
+# The smallest charge to a card (card fees): budgets of readers who pay after the month start here.
+CHARGE_MINIMUM_CENTS = env.int("CHARGE_MINIMUM_CENTS", default=500)
+# A declined charge is tried again after these many days (counted from each decline); after
+# the last one it is not collected.
+CHARGE_RETRY_DAYS = [int(v) for v in env.list("CHARGE_RETRY_DAYS", default=[1, 3, 7])]
+# Readers who pay after the month are told what will be charged this many days before payday.
+PAY_AFTER_NOTICE_DAYS = env.int("PAY_AFTER_NOTICE_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["charges-due"] = {
+    "task": "payouts.tasks.charges_due",
+    "schedule": 15 * 60,  # seconds
+}
+CELERY_BEAT_SCHEDULE["upcoming-charge-notices"] = {
+    "task": "tips.tasks.upcoming_charge_notices",
+    "schedule": crontab(hour="9", minute="0"),
+}
 
 # --- Payment provider -------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

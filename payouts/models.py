@@ -4,8 +4,15 @@ Code imports a model from its own sub-package (``payouts.ledger.models``), never
 """
 
 from payouts.batches.models import Payout, PayoutBatch
+from payouts.cards.models import (
+    CardSetup,
+    Charge,
+    ChargeAttempt,
+    PaymentCustomer,
+    SavedCard,
+)
 from payouts.connect.models import PaymentAccount
-from payouts.funding.models import BudgetChange, TopUp
+from payouts.funding.models import BudgetChange, ReaderFunding, TopUp
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 from payouts.webhooks.models import ProviderEvent
 from payouts.withdrawals.models import Withdrawal, WithdrawalRefund
@@ -13,11 +20,17 @@ from payouts.withdrawals.models import Withdrawal, WithdrawalRefund
 __all__ = [
     "Account",
     "BudgetChange",
+    "CardSetup",
+    "Charge",
+    "ChargeAttempt",
     "LedgerCheck",
     "PaymentAccount",
+    "PaymentCustomer",
     "Payout",
     "PayoutBatch",
     "ProviderEvent",
+    "ReaderFunding",
+    "SavedCard",
     "TopUp",
     "Transfer",
     "Withdrawal",

@@ -4,6 +4,16 @@ signed Stripe webhooks."""
 from django.urls import path
 
 from payouts.batches.views import payouts_page
+from payouts.cards.views import (
+    auto_top_up,
+    card_remove_view,
+    card_return,
+    card_sandbox,
+    card_setup,
+    charge_pay,
+    charge_sandbox,
+    funding_mode,
+)
 from payouts.connect.views import (
     connect_dashboard,
     connect_refresh,
@@ -34,6 +44,15 @@ urlpatterns = [
     path("wallet/top-up/<int:pk>/cancel/", topup_cancel_view, name="topup_cancel"),
     path("wallet/top-up/<int:pk>/retry/", topup_retry, name="topup_retry"),
     path("wallet/sandbox/<str:session_id>/", sandbox_checkout, name="sandbox_checkout"),
+    # Saved cards: save, replace, remove; how to pay; automatic top-up; paying a charge.
+    path("wallet/card/", card_setup, name="card_setup"),
+    path("wallet/card/<int:pk>/return/", card_return, name="card_return"),
+    path("wallet/card/remove/", card_remove_view, name="card_remove"),
+    path("wallet/card/sandbox/<str:session_id>/", card_sandbox, name="card_sandbox"),
+    path("wallet/funding/", funding_mode, name="funding_mode"),
+    path("wallet/auto-top-up/", auto_top_up, name="auto_top_up"),
+    path("wallet/charge/<int:pk>/pay/<str:token>/", charge_pay, name="charge_pay"),
+    path("wallet/charge/sandbox/<str:session_id>/", charge_sandbox, name="charge_sandbox"),
     # Getting paid: onboarding and the payouts page.
     path("payouts/", payouts_page, name="payouts"),
     path("payouts/get-paid/", get_paid, name="get_paid"),

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -40,6 +41,10 @@ from accounts.models import User
 from accounts.profiles.bios import bio_text
 from flattr_clone.months import format_month, month_of, previous_month
 from payouts.batches.runs import payout_batch_run
+from payouts.cards.charges import charge_collect, charge_pay_start
+from payouts.cards.models import Charge
+from payouts.cards.providers import SandboxCards
+from payouts.cards.services import card_saved, card_setup_start
 from payouts.connect.services import connect_sandbox
 from payouts.funding.models import TopUp
 from payouts.funding.topups import topup_start
@@ -105,6 +110,9 @@ class Demo:
     topup: TopUp  # Alice's top-up waiting for payment
     site: Site  # Dana's verified site (dana.example.org), with a claimed thing in its history
     pending_site: Site  # a site Dana added and has not proved yet
+    card_setup: str  # the sandbox page where Alice saves a card (a setup left open)
+    charge_pay: str  # the sandbox page where Alice confirms a charge her bank wants to check
+    charge_pay_id: int  # that charge
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,6 +196,8 @@ PAGES: list[PageSpec] = [
     PageSpec(
         "sandbox-checkout", "reader", lambda demo: f"/wallet/sandbox/{demo.topup.session_id}/"
     ),
+    PageSpec("card-sandbox", "reader", lambda demo: demo.card_setup),
+    PageSpec("charge-sandbox", "reader", lambda demo: demo.charge_pay),
     PageSpec("thing-flattred", "reader", lambda demo: f"/t/{demo.thing.pk}/"),
     PageSpec("thing-to-flattr", "reader", lambda demo: f"/t/{demo.unclicked.pk}/"),
     PageSpec("popup-reader", "reader", lambda demo: f"/t/{demo.unclicked.pk}/popup/"),
@@ -278,6 +288,17 @@ PAGES: list[PageSpec] = [
         translated=False,
     ),
     PageSpec("admin-feeds", "operator", "/admin/tips/feed/", kind="admin", translated=False),
+    PageSpec("admin-charges", "operator", "/admin/payouts/charge/", kind="admin", translated=False),
+    PageSpec(
+        "admin-charge",
+        "operator",
+        lambda demo: f"/admin/payouts/charge/{demo.charge_pay_id}/change/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-saved-cards", "operator", "/admin/payouts/savedcard/", kind="admin", translated=False
+    ),
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
@@ -299,6 +320,25 @@ def demo() -> tuple[Demo, str]:
     payout_batch_run(trigger="manual")
     alice = User.objects.get(email="alice@example.com")
     topup, _url = topup_start(user=alice, amount_cents=2500)
+    # Saved cards: a card whose bank asks for authentication, an automatic top-up charged to
+    # it (so a notice shows on every page of Alice's), its payment page, a setup left open.
+    card = card_saved(
+        setup=card_setup_start(user=alice, consent=True)[0],
+        card=SandboxCards.card_details("4000002760003184"),
+    )
+    charge = Charge.objects.create(
+        user=alice,
+        kind=Charge.Kind.TOP_UP,
+        month=previous_month(month_of()),
+        amount_cents=2500,
+        currency=settings.PLATFORM_CURRENCY,
+        provider=card.provider,
+        card=card,
+    )
+    charge_collect(charge.pk)
+    charge.refresh_from_db()
+    charge_pay = charge_pay_start(user=alice, charge_id=charge.pk, token=charge.action_token)
+    _setup, card_setup = card_setup_start(user=alice, consent=True)
     secret = generate_totp_secret()
     TOTP.activate(User.objects.get(email="operator@example.com"), secret)
     flattred = Thing.objects.filter(owner=dana, clicks__reader=alice).first()
@@ -332,7 +372,14 @@ def demo() -> tuple[Demo, str]:
         awaiting_owner=True,
     )
     demo = Demo(
-        thing=flattred, unclicked=unclicked, topup=topup, site=site, pending_site=pending_site
+        thing=flattred,
+        unclicked=unclicked,
+        topup=topup,
+        site=site,
+        pending_site=pending_site,
+        card_setup=card_setup,
+        charge_pay=charge_pay,
+        charge_pay_id=charge.pk,
     )
     return demo, secret
 

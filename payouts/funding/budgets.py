@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
-from payouts.funding.models import BudgetChange
+from payouts.funding.models import BudgetChange, FundingMode, ReaderFunding
 from payouts.funding.selectors import budget_in_effect
 
 
@@ -22,11 +22,12 @@ class BudgetError(ValueError):
     """The budget was refused; the message is for the reader and nothing changed."""
 
 
-def budget_validate(amount_cents: int) -> None:
-    """Raise ``BudgetError`` unless ``amount_cents`` is an allowed monthly budget."""
+def budget_validate(amount_cents: int, *, minimum: int | None = None) -> None:
+    """Raise ``BudgetError`` unless ``amount_cents`` is an allowed monthly budget (``minimum``:
+    a higher floor, e.g. the minimum charge of a reader who pays after the month)."""
     if type(amount_cents) is not int:
         raise BudgetError(_("A budget is a whole number of cents."))
-    low, high = settings.BUDGET_MIN_CENTS, settings.BUDGET_MAX_CENTS
+    low, high = max(settings.BUDGET_MIN_CENTS, minimum or 0), settings.BUDGET_MAX_CENTS
     if not low <= amount_cents <= high:
         raise BudgetError(
             _("Choose a monthly budget between %(min)s and %(max)s.")
@@ -40,7 +41,8 @@ def budget_set(*, user, amount_cents: int, at: datetime | None = None) -> Budget
     Writes a new ``BudgetChange`` unless the budget in effect already has this
     amount, in which case that row is returned and nothing is written.
     """
-    budget_validate(amount_cents)
+    after_month = ReaderFunding.objects.filter(user=user, mode=FundingMode.AFTER_MONTH).exists()
+    budget_validate(amount_cents, minimum=settings.CHARGE_MINIMUM_CENTS if after_month else None)
     at = at or timezone.now()
     current = budget_in_effect(user, at=at)
     if current is not None and current.amount_cents == amount_cents:

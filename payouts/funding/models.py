@@ -114,3 +114,43 @@ class TopUp(models.Model):
     def is_open(self) -> bool:
         """Still waiting for the reader to pay: they may pay, cancel or start again."""
         return self.status in (self.Status.CREATED, self.Status.PENDING)
+
+
+class FundingMode(models.TextChoices):
+    PREPAID = "prepaid", _("Prepaid wallet")
+    AFTER_MONTH = "after_month", _("Pay after the month")
+
+
+class ReaderFunding(models.Model):
+    """A reader's funding choice. Readers without a row are prepaid, with no top-up."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="funding",
+        verbose_name=_("user"),
+    )
+    mode = models.CharField(
+        _("funding mode"), max_length=20, choices=FundingMode.choices, default=FundingMode.PREPAID
+    )
+    # Prepaid readers with a saved card: after payday, top the wallet up by this amount when
+    # it holds less than next month's budget. 0 = off.
+    auto_top_up_cents = models.BigIntegerField(_("automatic top-up (cents)"), default=0)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    # Set when the operators switched "pay after the month" off and the reader was moved
+    # back to prepaid (they are told on the wallet page).
+    moved_to_prepaid_at = models.DateTimeField(_("moved back to prepaid"), null=True, blank=True)
+    # The month whose upcoming charge the reader was last told about (sent once per month).
+    upcoming_notice_month = models.DateField(_("upcoming charge told for"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("funding choice")
+        verbose_name_plural = _("funding choices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(auto_top_up_cents__gte=0), name="cards_auto_top_up_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.mode}"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flattr_clone.money import format_amount, format_cents
 from flattr_clone.months import month_in_reference, month_of
 from flattr_clone.ratelimit import Throttle, throttled
-from payouts.funding.budgets import budget_set
+from payouts.funding.budgets import BudgetError, budget_set
 from payouts.funding.forms import BudgetForm, TopUpForm
 from payouts.funding.models import TopUp
 from payouts.funding.selectors import (
@@ -131,7 +131,11 @@ def budget_update(request: HttpRequest) -> HttpResponse:
     form = BudgetForm(request.POST)
     if not form.is_valid():
         return _wallet_page(request, budget_form=form, status=400)
-    budget_set(user=request.user, amount_cents=form.cleaned_data["amount"])
+    try:
+        budget_set(user=request.user, amount_cents=form.cleaned_data["amount"])
+    except BudgetError as error:
+        form.add_error("amount", str(error))
+        return _wallet_page(request, budget_form=form, status=400)
     messages.success(
         request,
         _("Your monthly budget is now %(amount)s.")

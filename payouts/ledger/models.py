@@ -80,6 +80,7 @@ class Transfer(models.Model):
 
     class Kind(models.TextChoices):
         TOP_UP = "top_up", _("Top-up")
+        CHARGE = "charge", _("Card charged after the month")
         REFUND = "refund", _("Refund")
         DISPUTE = "dispute", _("Dispute")
         LOSS = "loss", _("Loss written off")

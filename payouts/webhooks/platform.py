@@ -14,6 +14,15 @@ import dataclasses
 import logging
 
 from payouts.batches.services import payout_reversal_record
+from payouts.cards.charges import (
+    ChargeMismatch,
+    ChargeUnknown,
+    charge_attempt_failed,
+    charge_checkout_closed,
+    charge_payment_confirmed,
+)
+from payouts.cards.models import CardSetup
+from payouts.cards.services import card_setup_check
 from payouts.funding.models import TopUp
 from payouts.funding.topups import (
     TopUpMismatch,
@@ -60,11 +69,19 @@ class Session:
     amount_cents: int
     currency: str
     payment_id: str
+    # Saved cards: a setup session saves a card; a charge's session pays one charge.
+    mode: str = "payment"
+    card_setup_id: int | None = None
+    charge_attempt: str = ""
 
 
 def _session(event: Event) -> Session:
     session = event.object
+    metadata = session.fields("metadata").values
     return Session(
+        mode=session.text("mode") or "payment",
+        card_setup_id=_row_id(metadata.get("card_setup")),
+        charge_attempt=str(metadata.get("attempt") or ""),
         event_type=event.type,
         session_id=session.text("id", required=True),
         topup_id=_topup_id(session),
@@ -79,6 +96,10 @@ def _session(event: Event) -> Session:
     "checkout.session.completed", "checkout.session.async_payment_succeeded", parse=_session
 )
 def _session_paid_or_waiting(session: Session) -> Handled:
+    if session.mode == "setup":
+        return _card_setup_completed(session)
+    if session.charge_attempt:
+        return _charge_session_paid(session)
     lookup = {"provider": STRIPE, "session_id": session.session_id, "topup_id": session.topup_id}
     try:
         if not session.paid:
@@ -102,6 +123,13 @@ def _session_paid_or_waiting(session: Session) -> Handled:
     "checkout.session.async_payment_failed", "checkout.session.expired", parse=_session
 )
 def _session_failed(session: Session) -> Handled:
+    if session.mode == "setup":
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="card setup closed")
+    if session.charge_attempt:
+        attempt = charge_checkout_closed(session_id=session.session_id)
+        if attempt is None:
+            return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown charge session")
+        return Handled(ProviderEvent.Outcome.PROCESSED, note=f"{attempt}: page closed")
     failed = session.event_type == "checkout.session.async_payment_failed"
     try:
         topup = topup_abandon(
@@ -114,6 +142,100 @@ def _session_failed(session: Session) -> Handled:
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
     return Handled(ProviderEvent.Outcome.PROCESSED, topup, session.event_type)
+
+
+def _card_setup_completed(session: Session) -> Handled:
+    """A reader saved a card: ask Stripe for it (setup intent, payment method) and keep it."""
+    setup = CardSetup.objects.filter(provider=STRIPE, session_id=session.session_id).first()
+    if setup is None and session.card_setup_id is not None:
+        setup = CardSetup.objects.filter(
+            pk=session.card_setup_id, provider=STRIPE, session_id=""
+        ).first()
+    if setup is None:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown card setup")
+    if not setup.session_id:
+        CardSetup.objects.filter(pk=setup.pk).update(session_id=session.session_id)
+        setup.refresh_from_db()
+    card = card_setup_check(setup)
+    if card is None:
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="no card saved yet")
+    return Handled(ProviderEvent.Outcome.PROCESSED, note=f"card saved: {card}")
+
+
+def _charge_session_paid(session: Session) -> Handled:
+    if not session.paid:
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="payment not confirmed yet")
+    return _charge_paid(
+        Payment(
+            payment_id=session.payment_id,
+            amount_cents=session.amount_cents,
+            currency=session.currency,
+            attempt=session.charge_attempt,
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Payment:
+    """What ``payment_intent.*`` says of a payment to a saved card."""
+
+    payment_id: str
+    amount_cents: int
+    currency: str
+    attempt: str
+    code: str = ""
+    message: str = ""
+
+
+def _payment(event: Event) -> Payment:
+    intent = event.object
+    error = intent.fields("last_payment_error")
+    return Payment(
+        payment_id=intent.text("id", required=True),
+        amount_cents=intent.whole("amount_received") or intent.whole("amount"),
+        currency=intent.text("currency"),
+        attempt=str(intent.fields("metadata").values.get("attempt") or ""),
+        code=error.text("decline_code") or error.text("code"),
+        message=error.text("message"),
+    )
+
+
+@PLATFORM_EVENTS.handles("payment_intent.succeeded", parse=_payment)
+def _charge_paid(payment: Payment) -> Handled:
+    """A charge to a saved card succeeded: the only moment its money moves."""
+    if not payment.attempt:
+        # A top-up's payment: its Checkout session's event credits the wallet.
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="not a charge: nothing to do")
+    try:
+        charge = charge_payment_confirmed(
+            provider=STRIPE,
+            payment_intent_id=payment.payment_id,
+            amount_cents=payment.amount_cents,
+            currency=payment.currency,
+            attempt_key=payment.attempt,
+        )
+    except ChargeUnknown as error:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    except ChargeMismatch as error:
+        logger.error("Stripe payment does not match its charge: %s", error)
+        return Handled(ProviderEvent.Outcome.REJECTED, note=str(error))
+    return Handled(ProviderEvent.Outcome.PROCESSED, note=f"{charge}")
+
+
+@PLATFORM_EVENTS.handles("payment_intent.payment_failed", parse=_payment)
+def _charge_payment_failed(payment: Payment) -> Handled:
+    """An attempt whose answer we never got failed: note the decline (retries follow)."""
+    if not payment.attempt:
+        return Handled(ProviderEvent.Outcome.PROCESSED, note="not a charge: nothing to do")
+    attempt = charge_attempt_failed(
+        payment_intent_id=payment.payment_id,
+        attempt_key=payment.attempt,
+        code=payment.code,
+        message=payment.message,
+    )
+    if attempt is None:
+        return Handled(ProviderEvent.Outcome.UNKNOWN, note="unknown charge attempt")
+    return Handled(ProviderEvent.Outcome.PROCESSED, note=f"{attempt}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,6 +23,10 @@ PLATFORM_WEBHOOK_SECRET = "whsec_test_platform"
 
 @FakeStripe.route("POST", r"/v1/checkout/sessions")
 def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    if params.get("mode") == "setup":
+        from tests.fake_stripe.cards import create_setup_session
+
+        return create_setup_session(fake, params)
     if params.get("mode") != "payment":
         return fake.error(400, "Only payment mode is imitated.", code="parameter_invalid")
     for name in ("success_url", "cancel_url"):
@@ -60,6 +64,7 @@ def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         "currency": price["currency"],
         "client_reference_id": params.get("client_reference_id"),
         "customer_email": params.get("customer_email"),
+        "customer": params.get("customer"),
         "metadata": params.get("metadata") or {},
         "payment_intent": None,
         "success_url": params["success_url"],

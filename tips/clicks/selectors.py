@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from flattr_clone.months import month_of
+from payouts.cards.selectors import card_works, pays_after_month
 from payouts.funding.selectors import budget_in_effect
 from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
@@ -82,12 +83,30 @@ def reader_blocker(reader) -> Blocker | None:
             wallet_url(),
             _("Set my budget"),
         )
+    if pays_after_month(reader):
+        return card_blocker(reader)
     if balance_cents(reader, Account.Kind.WALLET) <= 0:
         return Blocker(
             "empty_wallet",
             _("Your wallet is empty. Top it up to flattr."),
             wallet_url(),
             _("Top up my wallet"),
+        )
+    return None
+
+
+def card_blocker(reader) -> Blocker | None:
+    """docs/PRODUCT.md, Clicks: a reader who pays after the month needs a saved card whose last
+    charge did not finally fail (saving a card again lifts it)."""
+    if not card_works(reader):
+        return Blocker(
+            "card_failed",
+            _(
+                "Your last payment after the month could not be collected. Save a card that "
+                "works to flattr again."
+            ),
+            wallet_url(),
+            _("Save a card"),
         )
     return None
 

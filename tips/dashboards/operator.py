@@ -27,6 +27,7 @@ from payouts.connect.models import PaymentAccount
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, LedgerCheck
 from tips.dashboards.selectors import platform_by_month
+from tips.payday.charges import charge_totals
 from tips.payday.models import PaydayRun
 
 app_name = "operator"
@@ -46,8 +47,12 @@ def _admin_view(view, *, permission: str):
 
 
 def payday_status(*, count: int = 3) -> list[PaydayRun]:
-    """The latest payday runs, newest first."""
-    return list(PaydayRun.objects.order_by("-month")[:count])
+    """The latest payday runs, newest first, each with its month's charges to cards
+    (``run.charged``, docs/PRODUCT.md Funding, Totals)."""
+    runs = list(PaydayRun.objects.order_by("-month")[:count])
+    for run in runs:
+        run.charged = charge_totals(run.month)
+    return runs
 
 
 def payout_status() -> dict:

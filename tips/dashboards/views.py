@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from flattr_clone.months import month_of
 from payouts.batches.selectors import latest_payout
+from payouts.cards.selectors import not_collected_by_creator
 from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
 from tips.clicks.selectors import month_clicks, reader_blocker
@@ -94,6 +95,8 @@ def creator_dashboard(request: HttpRequest) -> HttpResponse:
             "missing_cents": max(0, settings.PAYOUT_MINIMUM_CENTS - balance),
             "last_payout": latest_payout(user=creator),
             "payout_account_missing": payout_account_missing(creator=creator),
+            # Money from readers who pay after the month, still being collected or not collected.
+            "charges_due": sorted(not_collected_by_creator(creator.pk).items(), reverse=True),
         },
     )
 

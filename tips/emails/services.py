@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from accounts.emails import Kind as EmailKind
 from accounts.emails import optional_email_headers, unsubscribe_url
+from payouts.cards.models import Charge
+from payouts.cards.selectors import not_collected_by_creator
 from payouts.ledger.models import Account, Transfer
 from tips.dashboards.selectors import creator_earnings_by_month
 from tips.emails.models import MonthlyEmail
@@ -88,7 +90,14 @@ def monthly_email_recipients(*, month: dt.date) -> dict[str, list[int]]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return {Kind.READER: list(readers), Kind.CREATOR: list(creators)}
+    # Readers who pay after the month hear about their charge, whatever became of it.
+    charged = User.objects.filter(
+        charges__kind=Charge.Kind.MONTH, charges__month=month, **wanted
+    ).values_list("pk", flat=True)
+    return {
+        Kind.READER: sorted(set(readers) | set(charged)),
+        Kind.CREATOR: list(creators),
+    }
 
 
 def _language_of(user) -> str:
@@ -113,9 +122,11 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
     }
     if kind == Kind.READER:
         entry = reader_month(reader=user, month=month)
-        if not entry.given_cents:
+        charge = Charge.objects.filter(user=user, kind=Charge.Kind.MONTH, month=month).first()
+        if not entry.given_cents and charge is None:
             return None
         context["entry"] = entry
+        context["charge"] = charge
         context["subscription_clicks"] = subscription_click_count(reader=user, month=month)
         subject = _("What you gave in %(month)s") % {"month": _month_name(month)}
     elif kind == Kind.SUBSCRIPTIONS:
@@ -130,6 +141,7 @@ def _render(user, month: dt.date, kind: str) -> tuple[str, str, str] | None:
         if not earned.amount_cents:
             return None
         context["earned"] = earned
+        context["charges_due"] = not_collected_by_creator(user.pk).get(month)
         context["payout_account_missing"] = payout_account_missing(creator=user)
         subject = _("What you received in %(month)s") % {"month": _month_name(month)}
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject

@@ -32,6 +32,11 @@ from payouts.ledger.services import (
     write_transfers,
 )
 from tips.clicks.models import Click
+from tips.payday.charges import (
+    charged_readers_subquery,
+    month_charges_create,
+    take_pay_after_month_readers,
+)
 from tips.payday.estimates import eligible_creators_by_reader
 from tips.payday.keys import commission_key, payday_reference, share_key
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
@@ -116,6 +121,8 @@ def _process_chunk(chunk_id: int) -> bool:
     month = run.month
     readers = _readers_and_creators(month, chunk.first_reader_id, chunk.last_reader_id)
     budgets = budgets_in_effect_cents(user_ids=list(readers), at=month_last_instant(month))
+    # Readers who pay after the month get a charge instead (tips.payday.charges).
+    charged = take_pay_after_month_readers(readers)
     wallets = dict(
         Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=list(readers)).values_list(
             "user_id", "pk"
@@ -164,6 +171,7 @@ def _process_chunk(chunk_id: int) -> bool:
     now = timezone.now()
     write_transfers(rows, at=now, locked=locked)
     _write_records(run, plans, now)
+    month_charges_create(month, charged, budgets)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
     chunk.save(update_fields=["done_at"])
@@ -299,10 +307,15 @@ def _finish(run: PaydayRun) -> None:
         given=Sum("given_cents"),
         commission=Sum("commission_cents"),
     )
-    moved = Transfer.objects.filter(reference=reference).aggregate(
-        commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
-        distributed=Sum("amount_cents", filter=Q(kind=Transfer.Kind.DISTRIBUTION)),
-        creators=Count("credit_id", filter=Q(kind=Transfer.Kind.DISTRIBUTION), distinct=True),
+    # Charged readers' splits post under the same reference once collected: not this run's.
+    moved = (
+        Transfer.objects.filter(reference=reference)
+        .exclude(debit__user_id__in=charged_readers_subquery(run.month))
+        .aggregate(
+            commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
+            distributed=Sum("amount_cents", filter=Q(kind=Transfer.Kind.DISTRIBUTION)),
+            creators=Count("credit_id", filter=Q(kind=Transfer.Kind.DISTRIBUTION), distinct=True),
+        )
     )
     given = records["given"] or 0
     commission = moved["commission"] or 0

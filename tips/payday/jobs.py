@@ -23,3 +23,12 @@ def payday_month(*, month: str) -> str:
 def payday_previous_month() -> str:
     """The monthly schedule (celery beat, on the 1st): payday of the month that just ended."""
     return payday_month(month=format_month(previous_month(month_of())))
+
+
+@shared_task(name="tips.tasks.upcoming_charge_notices")
+def upcoming_charge_notices() -> int:
+    """Beat, daily: a few days before payday, tell readers who pay after the month what
+    their card will be charged (tips.payday.charges)."""
+    from tips.payday.charges import upcoming_charge_notices as notices
+
+    return notices()

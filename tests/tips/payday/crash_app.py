@@ -10,9 +10,11 @@ class PaydayCrashConfig(AppConfig):
     label = "payday_crash_tests"
 
     def ready(self) -> None:
+        from payouts.cards.signals import charge_attempt_stage
         from tests.tips.payday.faults import kill_at
         from tips.payday.signals import payday_chunk_stage
         from tips.subscriptions.signals import subscription_chunk_stage
 
         payday_chunk_stage.connect(kill_at, dispatch_uid="payday-crash-tests-kill-at")
         subscription_chunk_stage.connect(kill_at, dispatch_uid="subscription-crash-tests-kill-at")
+        charge_attempt_stage.connect(kill_at, dispatch_uid="charge-crash-tests-kill-at")

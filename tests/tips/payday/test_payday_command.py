@@ -54,6 +54,16 @@ def test_the_dry_run_prints_the_totals_and_moves_nothing(world):
         "commission": 51,
         "distributed": 454,
         "status": "dry_run",
+        # docs/PRODUCT.md, Funding, Totals: the month's charges to cards (none here).
+        "charged": {
+            "charges": 0,
+            "amount": 0,
+            "collected": 0,
+            "pending": 0,
+            "not_collected": 0,
+            "pending_count": 0,
+            "not_collected_count": 0,
+        },
     }
     assert [wallet(r) for r in readers] == [1000, 300]
     assert not PaydayRun.objects.exists()

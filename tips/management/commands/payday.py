@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from flattr_clone.money import format_cents
 from flattr_clone.months import parse_month
 from flattr_clone.progress import follow
+from tips.payday.charges import charge_totals
 from tips.payday.chunks import run_totals
 from tips.payday.selectors import payday_progress
 from tips.payday.services import PaydayError, payday_preview, payday_run
@@ -53,8 +54,11 @@ class Command(BaseCommand):
                 totals = run_totals(run)
         except PaydayError as error:
             raise CommandError(str(error)) from error
+        # docs/PRODUCT.md, Funding, Totals: prepaid money apart from the month's charges to
+        # cards as they stand (a dry run creates none: it shows those that exist).
+        charged = charge_totals(parsed)
         if json:
-            self.stdout.write(_dumps(totals.as_dict()))
+            self.stdout.write(_dumps({**totals.as_dict(), "charged": charged}))
             return
         label = "dry run" if dry_run else totals.status
         self.stdout.write(
@@ -62,6 +66,13 @@ class Command(BaseCommand):
             f"{format_cents(totals.given)} to {_count(totals.creators, 'creator')}; commission "
             f"{format_cents(totals.commission)}, distributed {format_cents(totals.distributed)}"
         )
+        if charged.get("charges"):
+            self.stdout.write(
+                f"charged after the month: {format_cents(charged['amount'])} in "
+                f"{charged['charges']} charges; collected {format_cents(charged['collected'])}, "
+                f"pending {format_cents(charged['pending'])}, not collected "
+                f"{format_cents(charged['not_collected'])}"
+            )
 
 
 def _count(number: int, noun: str) -> str:
