@@ -145,6 +145,8 @@ CELERY_IMPORTS = [
     "payouts.funding.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
+    "payouts.holds.tasks",
+    "payouts.reconciliation.tasks",
     "tips.payday.tasks",
     "tips.payday.jobs",
     "tips.emails.tasks",
@@ -297,6 +299,14 @@ TOP_UP_PRESETS_CENTS = [
 ]
 PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
+# Holds (docs/PRODUCT.md, Holds): what a risky card payment funds is held this many days
+# (card disputes can come up to 120 days later). Risky: the reader's account was younger
+# than HOLD_NEW_ACCOUNT_DAYS or had fewer than HOLD_MIN_EARLIER_PAYMENTS paid top-ups.
+HOLD_DAYS = env.int("HOLD_DAYS", default=60)
+HOLD_NEW_ACCOUNT_DAYS = env.int("HOLD_NEW_ACCOUNT_DAYS", default=30)
+HOLD_MIN_EARLIER_PAYMENTS = env.int("HOLD_MIN_EARLIER_PAYMENTS", default=2)
+# The operators are e-mailed when a day's new losses exceed this (docs/PRODUCT.md, Alerts).
+LOSS_ALERT_CENTS = env.int("LOSS_ALERT_CENTS", default=10000)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
 # Per-user hourly throttles on writes (flattr_clone.ratelimit); over them: a 429 page.
 TOP_UP_RATE_LIMIT_PER_HOUR = env.int("TOP_UP_RATE_LIMIT_PER_HOUR", default=10)
@@ -339,6 +349,16 @@ CELERY_BEAT_SCHEDULE["subscriptions-first-of-month"] = {
 CELERY_BEAT_SCHEDULE["expire-stale-top-ups"] = {
     "task": "payouts.tasks.expire_stale_top_ups",
     "schedule": 15 * 60,  # seconds
+}
+# Holds whose date has passed are released, daily (payouts.holds).
+CELERY_BEAT_SCHEDULE["release-due-holds"] = {
+    "task": "payouts.tasks.release_due_holds",
+    "schedule": crontab(hour="1", minute="30"),
+}
+# Reconciliation with Stripe of the day before, daily (payouts.reconciliation).
+CELERY_BEAT_SCHEDULE["reconcile-daily"] = {
+    "task": "payouts.tasks.reconcile_yesterday",
+    "schedule": crontab(hour="4", minute="15"),
 }
 # The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
 CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {

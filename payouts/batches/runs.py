@@ -23,6 +23,7 @@ from payouts.batches.services import (
     payout_send,
 )
 from payouts.batches.tasks import retry_payout
+from payouts.holds.services import holds_release_due
 
 _LOCK_KEY = "payouts:batch-lock"
 
@@ -77,6 +78,8 @@ def payout_batch_prepare(*, trigger: str) -> PayoutBatch:
 
     No provider is called here; ``payout_send`` does that for each payout.
     """
+    # Money whose hold has ended is available to this batch (docs/PRODUCT.md, Holds).
+    holds_release_due()
     batch = PayoutBatch.objects.create(trigger=trigger[:40])
     for earnings in eligible_earnings():
         payout_create(batch=batch, user=earnings.user)

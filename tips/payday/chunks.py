@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
 from payouts.funding.selectors import budgets_in_effect_cents
+from payouts.holds.services import holds_trace_payday
 from payouts.ledger.checks import ledger_check_or_alert
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
@@ -162,7 +163,14 @@ def _process_chunk(chunk_id: int) -> bool:
                 )
             )
     now = timezone.now()
-    write_transfers(rows, at=now, locked=locked)
+    applied = write_transfers(rows, at=now, locked=locked)
+    # docs/PRODUCT.md, Holds: trace the money to its payments, hold the risky pieces.
+    holds_trace_payday(
+        applied,
+        readers_by_wallet={pk: reader for reader, pk in wallets.items()},
+        creators_by_earnings={pk: creator for creator, pk in earnings.items()},
+        now=now,
+    )
     _write_records(run, plans, now)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
