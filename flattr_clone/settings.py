@@ -145,7 +145,6 @@ CELERY_IMPORTS = [
     "payouts.funding.tasks",
     "payouts.batches.tasks",
     "payouts.batches.jobs",
-    "payouts.holds.tasks",
     "payouts.reconciliation.tasks",
     "tips.payday.tasks",
     "tips.payday.jobs",
@@ -350,7 +349,7 @@ CELERY_BEAT_SCHEDULE["expire-stale-top-ups"] = {
     "task": "payouts.tasks.expire_stale_top_ups",
     "schedule": 15 * 60,  # seconds
 }
-# Holds whose date has passed are released, daily (payouts.holds).
+# Holds whose date has passed are released, daily (payouts.funding.holds).
 CELERY_BEAT_SCHEDULE["release-due-holds"] = {
     "task": "payouts.tasks.release_due_holds",
     "schedule": crontab(hour="1", minute="30"),

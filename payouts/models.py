@@ -5,8 +5,7 @@ Code imports a model from its own sub-package (``payouts.ledger.models``), never
 
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
-from payouts.funding.models import BudgetChange, Dispute, TopUp
-from payouts.holds.models import Hold
+from payouts.funding.models import BudgetChange, Dispute, Hold, TopUp
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 from payouts.webhooks.models import ProviderEvent
 

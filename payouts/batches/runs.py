@@ -23,7 +23,7 @@ from payouts.batches.services import (
     payout_send,
 )
 from payouts.batches.tasks import retry_payout
-from payouts.holds.services import holds_release_due
+from payouts.funding.holds import holds_release_due
 
 _LOCK_KEY = "payouts:batch-lock"
 

@@ -9,7 +9,7 @@ The flow (Liberapay's rule: the row is written before the provider is called):
    ``topup_sandbox_pay`` takes steps 1 and 2 at once through the sandbox, as a reader
    paying on the test page would (the demo's seed data and the tests fund wallets so).
 3. A refund or dispute debits the wallet up to its balance, then the money still held
-   from that payment (payouts.holds); what is left is booked to the losses account.
+   from that payment (payouts.funding.holds); what is left is booked to the losses account.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
+from payouts.funding.holds import hold_until_for, lock_wallet_of, take_back
 from payouts.funding.models import TopUp
-from payouts.holds.services import hold_until_for, lock_wallet_of, take_back
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import post_transfer, system_account, wallet_of
 from payouts.providers import Provider, TopUpUnavailable, deployment_provider, provider_for
@@ -282,7 +282,7 @@ def _locked_paid_topup(*, provider: str, payment_id: str, topup_id: int | None) 
         topup = rows.filter(pk=topup_id, provider=provider).first()
     if topup is None:
         raise TopUpUnknown(f"no {provider} top-up for payment {payment_id!r} / id {topup_id!r}")
-    # The reader's wallet before their top-up (payouts.holds' locking order).
+    # The reader's wallet before their top-up (payouts.funding.holds' locking order).
     lock_wallet_of(topup.user)
     topup = TopUp.objects.select_for_update().get(pk=topup.pk)
     if topup.status != TopUp.Status.PAID:

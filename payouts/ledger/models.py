@@ -18,7 +18,7 @@ class Account(models.Model):
     class Kind(models.TextChoices):
         WALLET = "wallet", _("Reader wallet")
         EARNINGS = "earnings", _("Creator earnings")
-        # A creator's earnings held against disputes until their date (payouts.holds).
+        # A creator's earnings held against disputes until their date (payouts.funding.holds).
         HELD = "held", _("Held earnings")
         IN_TRANSIT = "in_transit", _("Payouts in transit")
         COMMISSION = "commission", _("Platform commission")

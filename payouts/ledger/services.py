@@ -97,7 +97,7 @@ def earnings_of(user) -> Account:
 
 
 def held_of(user) -> Account:
-    """The creator's held earnings (payouts.holds): money not available before its date."""
+    """The creator's held earnings (payouts.funding.holds): money not available before its date."""
     return user_account(user, Account.Kind.HELD)
 
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
+from payouts.funding.holds import holds_trace_payday
 from payouts.funding.selectors import budgets_in_effect_cents
-from payouts.holds.services import holds_trace_payday
 from payouts.ledger.checks import ledger_check_or_alert
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (

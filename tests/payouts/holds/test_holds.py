@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from payouts.batches.runs import payout_batch_run
-from payouts.holds.models import Hold
-from payouts.holds.services import holds_release_due, split_in_proportion
+from payouts.funding.holds import holds_release_due, split_in_proportion
+from payouts.funding.models import Hold
 from payouts.ledger.models import Transfer
 from tests.factories import PaymentAccountFactory, TopUpFactory, UserFactory
 from tests.payouts.holds.helpers import balance, dispute, old_reader, refund, stripe_topup, system

@@ -27,8 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from payouts.funding.models import TopUp
-from payouts.holds.models import Hold
+from payouts.funding.models import Hold, TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
     Posting,
