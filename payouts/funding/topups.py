@@ -24,8 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
-from payouts.funding.holds import hold_until_for, lock_wallet_of, take_back
-from payouts.funding.models import TopUp
+from payouts.funding.holds import (
+    hold_until_for,
+    lock_wallet_of,
+    take_back,
+    take_back_reinstate,
+)
+from payouts.funding.models import Dispute, TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import post_transfer, system_account, wallet_of
 from payouts.providers import Provider, TopUpUnavailable, deployment_provider, provider_for
@@ -353,3 +358,60 @@ def topup_dispute(
     if amount <= 0:
         return TakenBack(topup, [])
     return TakenBack(topup, _take_back(topup, amount, key=key, kind=Transfer.Kind.DISPUTE))
+
+
+@transaction.atomic
+def dispute_record(
+    *,
+    provider: str,
+    payment_id: str,
+    dispute_id: str,
+    amount_cents: int,
+    status: str,
+    reason: str = "",
+    funds_reinstated: bool = False,
+    topup_id: int | None = None,
+) -> Dispute:
+    """Apply what the provider says of a dispute, whatever the event and its order
+    (docs/PRODUCT.md, Disputes): book it (take the money back) the first time, book it back
+    once when it is won, mark it lost when lost. An inquiry (``warning_*``) moves nothing.
+    Raises ``TopUpUnknown`` or ``TopUpNotPaidYet``."""
+    topup = _locked_paid_topup(provider=provider, payment_id=payment_id, topup_id=topup_id)
+    amount = min(amount_cents, topup.amount_cents)
+    if amount <= 0:
+        raise TopUpMismatch(f"dispute {dispute_id} of {amount_cents} cents on {topup.ledger_key}")
+    inquiry = status.startswith("warning_")
+    dispute, _created = Dispute.objects.select_for_update().get_or_create(
+        provider=provider,
+        dispute_id=dispute_id,
+        defaults={
+            "top_up": topup,
+            "amount_cents": amount,
+            "status": Dispute.Status.INQUIRY if inquiry else Dispute.Status.OPEN,
+            "reason": reason[:100],
+        },
+    )
+    if inquiry and not dispute.taken_cents:
+        return dispute
+    if not dispute.taken_cents:
+        taken = topup_dispute(
+            provider=provider,
+            payment_id=payment_id,
+            topup_id=topup.pk,
+            dispute_id=dispute_id,
+            amount_cents=dispute.amount_cents,
+        )
+        dispute.taken_cents = taken.amount_cents
+        dispute.status = Dispute.Status.OPEN
+    won = funds_reinstated or status == "won"
+    if won and not dispute.reinstated_cents:
+        back = take_back_reinstate(topup, key=dispute.ledger_key)
+        dispute.reinstated_cents = sum(transfer.amount_cents for transfer in back)
+    if won:
+        dispute.status = Dispute.Status.WON
+    elif status == "lost":
+        dispute.status = Dispute.Status.LOST
+    if dispute.status in (Dispute.Status.WON, Dispute.Status.LOST) and dispute.closed_at is None:
+        dispute.closed_at = timezone.now()
+    dispute.save()
+    return dispute

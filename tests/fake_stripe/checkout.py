@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 
+from tests.fake_stripe import balance
 from tests.fake_stripe.server import FakeStripe, sign_payload
 
 PLATFORM_WEBHOOK_SECRET = "whsec_test_platform"
@@ -141,6 +142,8 @@ def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> 
         "paid": not delayed,
     }
     fake.store("charges", charge)
+    if not delayed:
+        _charge_settled(fake, charge)
     session.update(
         status="complete",
         payment_status="unpaid" if delayed else "paid",
@@ -153,8 +156,23 @@ def settle_session(fake: FakeStripe, session_id: str) -> dict:
     """A delayed payment succeeds."""
     session = fake.get("checkout_sessions", session_id)
     session["payment_status"] = "paid"
-    charge_of(fake, session["payment_intent"])["paid"] = True
+    charge = charge_of(fake, session["payment_intent"])
+    charge["paid"] = True
+    _charge_settled(fake, charge)
     return dict(session)
+
+
+def _charge_settled(fake: FakeStripe, charge: dict) -> None:
+    """The money reaches the platform's balance, minus Stripe's processing fee."""
+    txn = balance.record(
+        fake,
+        type_="charge",
+        amount=charge["amount"],
+        fee=balance.card_fee(charge["amount"]),
+        source=charge["id"],
+        category="charge",
+    )
+    charge["balance_transaction"] = txn["id"]
 
 
 def charge_of(fake: FakeStripe, payment_intent: str) -> dict:
@@ -169,6 +187,18 @@ def refund(fake: FakeStripe, payment_intent: str, amount_cents: int) -> dict:
     charge["amount_refunded"] += amount_cents
     assert charge["amount_refunded"] <= charge["amount"], "Stripe refuses refunding more"
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    refund_object = fake.store(
+        "refunds",
+        {
+            "id": fake.new_id("re"),
+            "object": "refund",
+            "amount": amount_cents,
+            "charge": charge["id"],
+            "payment_intent": payment_intent,
+            "status": "succeeded",
+        },
+    )
+    balance.record(fake, type_="refund", amount=-amount_cents, source=refund_object["id"])
     return dict(charge)
 
 
@@ -184,8 +214,44 @@ def dispute(fake: FakeStripe, payment_intent: str, amount_cents: int | None = No
         "metadata": {},
         "reason": "fraudulent",
         "status": "needs_response",
+        "balance_transactions": [],
     }
-    return dict(fake.store("disputes", dispute))
+    fake.store("disputes", dispute)
+    # The disputed amount and the dispute fee leave the platform's balance at once.
+    txn = balance.record(
+        fake,
+        type_="adjustment",
+        amount=-dispute["amount"],
+        fee=balance.DISPUTE_FEE_CENTS,
+        source=dispute["id"],
+        category="dispute",
+    )
+    dispute["balance_transactions"].append(txn)
+    return dict(dispute)
+
+
+def win_dispute(fake: FakeStripe, dispute_id: str, *, fee_returned: bool = False) -> dict:
+    """The bank sides with the platform: the disputed amount comes back (``funds_reinstated``
+    then ``closed`` with status won); in some countries the dispute fee too."""
+    dispute = fake.get("disputes", dispute_id)
+    dispute["status"] = "won"
+    txn = balance.record(
+        fake,
+        type_="adjustment",
+        amount=dispute["amount"],
+        fee=-balance.DISPUTE_FEE_CENTS if fee_returned else 0,
+        source=dispute["id"],
+        category="dispute_reversal",
+    )
+    dispute["balance_transactions"].append(txn)
+    return dict(dispute)
+
+
+def lose_dispute(fake: FakeStripe, dispute_id: str) -> dict:
+    """The bank sides with the card holder: nothing comes back (``closed``, status lost)."""
+    dispute = fake.get("disputes", dispute_id)
+    dispute["status"] = "lost"
+    return dict(dispute)
 
 
 def event(fake: FakeStripe, event_type: str, obj: dict) -> dict:

@@ -73,3 +73,26 @@ def old_reader(**fields):
     """A reader whose account is a year old, with two earlier paid card payments."""
     reader = UserFactory(date_joined=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), **fields)
     return reader
+
+
+def webhook_topup(client, fake_stripe, user, preset: str = "1000") -> tuple[TopUp, dict]:
+    """A reader tops up on Stripe's page; the signed ``checkout.session.completed`` arrives."""
+    from tests.fake_stripe import checkout as stripe_side
+
+    client.force_login(user)
+    response = client.post("/wallet/top-up/", {"preset": preset})
+    assert response.status_code == 302
+    topup = TopUp.objects.latest("pk")
+    session = stripe_side.pay_session(fake_stripe, topup.session_id)
+    event = stripe_side.event(fake_stripe, "checkout.session.completed", session)
+    assert stripe_side.deliver(client, event).status_code == 200
+    topup.refresh_from_db()
+    return topup, session
+
+
+def send(client, fake_stripe, event_type: str, obj: dict):
+    from tests.fake_stripe import checkout as stripe_side
+
+    response = stripe_side.deliver(client, stripe_side.event(fake_stripe, event_type, obj))
+    assert response.status_code == 200, response.content
+    return response
