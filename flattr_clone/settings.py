@@ -214,6 +214,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <norepl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where users write to the operators: the footer's "Contact" link and every suspension notice.
 # Empty: no address is shown. SUPPORT_EMAIL is its first name, still read.
+# The operators: money alerts (docs/PRODUCT.md, Alerts) are e-mailed to them at once.
+# ADMINS="ops@example.org,cfo@example.org"
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default=env.str("SUPPORT_EMAIL", default=""))
 
 # --- Internationalisation ---------------------------------------------------

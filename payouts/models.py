@@ -7,11 +7,21 @@ from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
 from payouts.funding.models import BudgetChange, Dispute, Hold, TopUp
 from payouts.ledger.models import Account, LedgerCheck, Transfer
+from payouts.reconciliation.models import (
+    Difference,
+    ReconciliationRun,
+    StripeBalanceTransaction,
+    StripePayout,
+)
 from payouts.webhooks.models import ProviderEvent
 
 __all__ = [
     "Account",
     "BudgetChange",
+    "Difference",
+    "ReconciliationRun",
+    "StripeBalanceTransaction",
+    "StripePayout",
     "Dispute",
     "Hold",
     "LedgerCheck",
