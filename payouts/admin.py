@@ -4,4 +4,5 @@ import payouts.batches.admin
 import payouts.connect.admin
 import payouts.funding.admin
 import payouts.ledger.admin
+import payouts.reconciliation.admin
 import payouts.webhooks.admin  # noqa: F401

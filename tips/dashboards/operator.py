@@ -24,8 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
+from payouts.funding.models import Dispute
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, LedgerCheck
+from payouts.reconciliation.models import Difference, ReconciliationRun
+from payouts.reconciliation.services import margin_by_month
 from tips.dashboards.selectors import platform_by_month
 from tips.payday.models import PaydayRun
 
@@ -77,6 +80,13 @@ def held_for_suspension() -> dict:
     return {"creators": held["creators"] or 0, "cents": held["cents"] or 0}
 
 
+def open_disputes() -> dict:
+    rows = Dispute.objects.filter(status=Dispute.Status.OPEN).aggregate(
+        count=Count("id"), cents=Sum("amount_cents")
+    )
+    return {"count": rows["count"] or 0, "cents": rows["cents"] or 0}
+
+
 def platform_balances() -> dict:
     """Money the platform holds, by account kind (from the cached, checked balances)."""
     rows = Account.objects.values("kind").annotate(total=Sum("balance_cents"))
@@ -95,6 +105,12 @@ def operator_dashboard(request: HttpRequest) -> HttpResponse:
         "held": held_for_suspension(),
         "balances": platform_balances(),
         "last_check": LedgerCheck.objects.order_by("-created_at", "-id").first(),
+        # docs/PRODUCT.md, Reconciliation; Fees; Disputes.
+        "last_reconciliation": ReconciliationRun.objects.order_by("-started_at", "-id").first(),
+        "differences": list(Difference.objects.filter(resolved_at__isnull=True)[:20]),
+        "differences_count": Difference.objects.filter(resolved_at__isnull=True).count(),
+        "open_disputes": open_disputes(),
+        "margin": margin_by_month(),
         "payout_minimum_cents": settings.PAYOUT_MINIMUM_CENTS,
     }
     return TemplateResponse(request, "admin/operator_dashboard.html", context)

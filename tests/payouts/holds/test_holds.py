@@ -161,3 +161,19 @@ def test_split_in_proportion_is_exact(amount, weights):
     parts = split_in_proportion(amount, weights)
     assert sum(parts) == amount
     assert all(0 <= part <= weight for part, weight in zip(parts, weights, strict=True))
+
+
+def test_the_creator_sees_held_money_and_the_day_it_becomes_available(client, run_payday):
+    reader = UserFactory()
+    creator = UserFactory()
+    topup = stripe_topup(reader, 2000)
+    set_budget(reader, 2000)
+    click(reader, creator)
+    run_payday(MONTH)
+    client.force_login(creator)
+
+    html = client.get("/dashboard/creator/").content.decode()
+
+    day = timezone.localtime(topup.hold_until)
+    assert "Held against card disputes: €18.00" in html
+    assert f"€18.00 available on {day:%B} {day.day}, {day.year}" in html
