@@ -32,7 +32,7 @@ def a_difference(client, fake_stripe):
     return Difference.objects.get()
 
 
-def test_the_dashboard_shows_the_reconciliation_its_differences_and_the_margin(client, a_difference):
+def test_the_dashboard_shows_the_reconciliation_differences_and_margin(client, a_difference):
     operator = staff_client(client, groups=("operator",))
     html = operator.get(DASHBOARD).content.decode()
     assert "Reconciliation with Stripe" in html
