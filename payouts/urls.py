@@ -21,6 +21,7 @@ from payouts.funding.views import (
     topup_status,
     wallet,
 )
+from payouts.statements.views import statement_csv, statements_page
 from payouts.webhooks.views import connect_webhook, stripe_webhook
 
 app_name = "payouts"
@@ -34,6 +35,9 @@ urlpatterns = [
     path("wallet/top-up/<int:pk>/cancel/", topup_cancel_view, name="topup_cancel"),
     path("wallet/top-up/<int:pk>/retry/", topup_retry, name="topup_retry"),
     path("wallet/sandbox/<str:session_id>/", sandbox_checkout, name="sandbox_checkout"),
+    # Statements of what a person's money did in a year or month (printable, CSV).
+    path("statements/", statements_page, name="statements"),
+    path("statements/<str:period>.csv", statement_csv, name="statement_csv"),
     # Getting paid: onboarding and the payouts page.
     path("payouts/", payouts_page, name="payouts"),
     path("payouts/get-paid/", get_paid, name="get_paid"),

@@ -12,9 +12,11 @@ from django.core.mail import mail_admins
 logger = logging.getLogger("payouts.alerts")
 
 
-def alert_operators(subject: str, message: str) -> None:
-    """Tell the operators now. Never raises: an alert must not undo the work it reports."""
-    logger.critical("%s: %s", subject, message)
+def alert_operators(subject: str, message: str, *, logged: bool = False) -> None:
+    """Tell the operators now: a CRITICAL log line (unless the caller ``logged`` one already)
+    and an e-mail to ADMINS. Never raises: an alert must not undo the work it reports."""
+    if not logged:
+        logger.critical("%s: %s", subject, message)
     if not settings.ADMINS:
         return
     try:

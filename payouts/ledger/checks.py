@@ -84,6 +84,7 @@ def ledger_check_or_alert(*, during: str = "") -> LedgerReport:
             f"Ledger check failed{f' {during}' if during else ''}",
             f"The money invariants do not hold: {report.as_dict()}\n"
             "Run python manage.py check_ledger --json.",
+            logged=True,
         )
     return report
 
