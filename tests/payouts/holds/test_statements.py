@@ -26,6 +26,10 @@ pytestmark = pytest.mark.django_db
 YEAR = 2025
 
 
+def line_cents(part, code: str) -> int:
+    return next(line["cents"] for line in part.lines if line["code"] == code)
+
+
 def _ledger_balance(user, *kinds) -> int:
     return sum(
         Account.objects.filter(user=user, kind__in=kinds).values_list("balance_cents", flat=True)
@@ -105,27 +109,10 @@ def test_statements_equal_the_ledger_for_a_year_of_activity(django_capture_on_co
             if year_part is None:
                 continue
             for line in year_part.lines:
-                monthly = sum(
-                    next(row["cents"] for row in getattr(m, name).lines if row["code"] == line["code"])
-                    for m in months
-                )
+                monthly = sum(line_cents(getattr(m, name), line["code"]) for m in months)
                 assert monthly == line["cents"], (person, name, line["code"])
-    earned = sum(
-        next(
-            l["cents"]
-            for l in statement_for(user=c, period=year).creator.lines
-            if row["code"] == "earned"
-        )
-        for c in creators
-    )
-    given = -sum(
-        next(
-            l["cents"]
-            for l in statement_for(user=r, period=year).reader.lines
-            if row["code"] == "given"
-        )
-        for r in readers
-    )
+    earned = sum(line_cents(statement_for(user=c, period=year).creator, "earned") for c in creators)
+    given = -sum(line_cents(statement_for(user=r, period=year).reader, "given") for r in readers)
     assert earned == given > 0
 
 
