@@ -173,6 +173,8 @@ PAGES: list[PageSpec] = [
     PageSpec("thing-owner", "creator", lambda demo: f"/t/{demo.thing.pk}/"),
     PageSpec("thing-edit", "creator", lambda demo: f"/t/{demo.thing.pk}/edit/"),
     PageSpec("payouts", "creator", "/payouts/"),
+    PageSpec("statements-creator", "creator", "/statements/"),
+    PageSpec("statements-reader", "reader", "/statements/?period=" + f"{month_of():%Y-%m}"),
     PageSpec("get-paid", "creator", "/payouts/get-paid/"),
     # An operator.
     PageSpec("admin-index", "operator", "/admin/", kind="admin"),
@@ -205,6 +207,35 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("admin-top-ups", "operator", "/admin/payouts/topup/", kind="admin", translated=False),
     PageSpec("admin-payouts", "operator", "/admin/payouts/payout/", kind="admin", translated=False),
+    # Money operations (issue 13).
+    PageSpec("admin-holds", "operator", "/admin/payouts/hold/", kind="admin", translated=False),
+    PageSpec(
+        "admin-disputes", "operator", "/admin/payouts/dispute/", kind="admin", translated=False
+    ),
+    PageSpec(
+        "admin-differences",
+        "operator",
+        "/admin/payouts/difference/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-balance-transactions",
+        "operator",
+        "/admin/payouts/stripebalancetransaction/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-reconciliations",
+        "operator",
+        "/admin/payouts/reconciliationrun/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-audit-log", "operator", "/admin/admin/logentry/", kind="admin", translated=False
+    ),
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
@@ -309,6 +340,12 @@ def _problems_on(page, spec: PageSpec, language: str, width: int, people) -> lis
     return problems
 
 
+def _chosen(spec: PageSpec) -> bool:
+    """``EVERY_PAGE_ONLY=name,name`` visits only those pages (a helper checking its own)."""
+    only = os.environ.get("EVERY_PAGE_ONLY", "")
+    return not only or spec.name in only.split(",")
+
+
 def test_every_page_fits_speaks_french_and_passes_axe(live_server, browser, demo):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -317,7 +354,7 @@ def test_every_page_fits_speaks_french_and_passes_axe(live_server, browser, demo
     people = _people_text()
     problems: list[str] = []
     for role in ("anonymous", "reader", "creator", "operator"):
-        specs = [spec for spec in PAGES if spec.role == role]
+        specs = [spec for spec in PAGES if spec.role == role and _chosen(spec)]
         context = browser.new_context(locale="en-US", viewport={"width": WIDTHS[0], "height": 900})
         # axe-core in every page the context opens, sent to the browser once.
         context.add_init_script(axe_script)
