@@ -307,6 +307,12 @@ PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
 HOLD_DAYS = env.int("HOLD_DAYS", default=60)
 HOLD_NEW_ACCOUNT_DAYS = env.int("HOLD_NEW_ACCOUNT_DAYS", default=30)
 HOLD_MIN_EARLIER_PAYMENTS = env.int("HOLD_MIN_EARLIER_PAYMENTS", default=2)
+# A creator's first payout waits this many days after their payment account was opened
+# (docs/PRODUCT.md, First payouts); 0 in the demo, so its payout batch pays at once.
+FIRST_PAYOUT_DELAY_DAYS = env.int("FIRST_PAYOUT_DELAY_DAYS", default=0 if EMBEDDED else 7)
+# Creators with earnings and no payment account that can receive money after this many days
+# are listed for operators as "cannot be paid" (docs/PRODUCT.md, Creators who cannot be paid).
+UNPAID_CREATOR_DAYS = env.int("UNPAID_CREATOR_DAYS", default=90)
 # The operators are e-mailed when a day's new losses exceed this (docs/PRODUCT.md, Alerts).
 LOSS_ALERT_CENTS = env.int("LOSS_ALERT_CENTS", default=10000)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)

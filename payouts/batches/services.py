@@ -93,7 +93,22 @@ def eligible_earnings() -> list[Account]:
         .select_related("user", "user__payment_account")
         .order_by("-balance_cents", "pk")
     )
-    return [a for a in candidates if a.user.payment_account.can_receive]
+    return [
+        a
+        for a in candidates
+        if a.user.payment_account.can_receive and not first_payout_waits(a.user.payment_account)
+    ]
+
+
+def first_payout_waits(account: PaymentAccount, now: dt.datetime | None = None) -> bool:
+    """A creator never paid before waits FIRST_PAYOUT_DELAY_DAYS after opening their payment
+    account (docs/PRODUCT.md, First payouts): time for fraud to show before money leaves."""
+    delay = dt.timedelta(days=settings.FIRST_PAYOUT_DELAY_DAYS)
+    if not delay or account.created_at <= (now or timezone.now()) - delay:
+        return False
+    return not Payout.objects.filter(
+        user_id=account.user_id, status__in=[Payout.Status.PAID, Payout.Status.REVERSED]
+    ).exists()
 
 
 def next_batch_at(now: dt.datetime | None = None) -> dt.datetime:
@@ -151,6 +166,7 @@ def payout_create(*, batch: PayoutBatch, user, ignore_flag: bool = False) -> Pay
     if (
         account is None
         or not account.can_receive
+        or first_payout_waits(account)
         or (account.is_flagged and not ignore_flag)
         or user.suspended_at is not None
         or not user.is_active

@@ -177,3 +177,40 @@ def test_the_creator_sees_held_money_and_the_day_it_becomes_available(client, ru
     day = timezone.localtime(topup.hold_until)
     assert "Held against card disputes: €18.00" in html
     assert f"€18.00 available on {day:%B} {day.day}, {day.year}" in html
+
+
+def test_a_new_creators_first_payout_waits_then_later_ones_do_not(settings):
+    from tests.factories import give_earnings
+
+    settings.FIRST_PAYOUT_DELAY_DAYS = 7
+    creator = UserFactory()
+    account = PaymentAccountFactory(user=creator)
+    give_earnings(creator, 1500)
+    assert payout_batch_run().payouts == 0
+
+    with time_machine.travel(account.created_at + dt.timedelta(days=7, minutes=1)):
+        assert payout_batch_run().paid == 1
+        give_earnings(creator, 1200, month="2026-11")
+        # Paid once: the next payouts do not wait.
+        assert payout_batch_run().paid == 1
+
+
+def test_operators_see_the_money_of_creators_who_cannot_be_paid(settings):
+    from tests.factories import give_earnings
+    from tips.dashboards.operator import cannot_be_paid
+
+    waiting = UserFactory()
+    with time_machine.travel(timezone.now() - dt.timedelta(days=100)):
+        give_earnings(waiting, 700)
+    give_earnings(UserFactory(), 300, month="2026-11")
+    ready = UserFactory()
+    PaymentAccountFactory(user=ready)
+    give_earnings(ready, 500, month="2026-09")
+
+    assert cannot_be_paid() == {
+        "creators": 2,
+        "cents": 1000,
+        "long_creators": 1,
+        "long_cents": 700,
+        "days": 90,
+    }
