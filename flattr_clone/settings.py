@@ -313,6 +313,9 @@ FIRST_PAYOUT_DELAY_DAYS = env.int("FIRST_PAYOUT_DELAY_DAYS", default=0 if EMBEDD
 # Creators with earnings and no payment account that can receive money after this many days
 # are listed for operators as "cannot be paid" (docs/PRODUCT.md, Creators who cannot be paid).
 UNPAID_CREATOR_DAYS = env.int("UNPAID_CREATOR_DAYS", default=90)
+# A creator whose earnings since their last payout come at least this share (percent) from
+# new accounts (HOLD_NEW_ACCOUNT_DAYS) paying with one card is flagged for review before payout.
+VELOCITY_REVIEW_PERCENT = env.int("VELOCITY_REVIEW_PERCENT", default=50)
 # The operators are e-mailed when a day's new losses exceed this (docs/PRODUCT.md, Alerts).
 LOSS_ALERT_CENTS = env.int("LOSS_ALERT_CENTS", default=10000)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)

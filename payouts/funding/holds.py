@@ -50,7 +50,8 @@ def hold_until_for(topup: TopUp, *, paid_at: dt.datetime) -> dt.datetime | None:
     """Until when the money of ``topup`` (paid at ``paid_at``) is held, or None.
 
     Risky: a disputable payment from a reader whose account was younger than
-    HOLD_NEW_ACCOUNT_DAYS, or who had fewer than HOLD_MIN_EARLIER_PAYMENTS paid top-ups.
+    HOLD_NEW_ACCOUNT_DAYS, or who had fewer than HOLD_MIN_EARLIER_PAYMENTS paid top-ups, or
+    with a card (fingerprint) that paid fewer than HOLD_MIN_EARLIER_PAYMENTS top-ups before.
     """
     if topup.provider not in DISPUTABLE_PROVIDERS or settings.HOLD_DAYS <= 0:
         return None
@@ -60,7 +61,13 @@ def hold_until_for(topup: TopUp, *, paid_at: dt.datetime) -> dt.datetime | None:
         .exclude(pk=topup.pk)
         .count()
     )
-    if young or earlier < settings.HOLD_MIN_EARLIER_PAYMENTS:
+    new_card = bool(topup.card_fingerprint) and (
+        TopUp.objects.filter(card_fingerprint=topup.card_fingerprint, status=TopUp.Status.PAID)
+        .exclude(pk=topup.pk)
+        .count()
+        < settings.HOLD_MIN_EARLIER_PAYMENTS
+    )
+    if young or earlier < settings.HOLD_MIN_EARLIER_PAYMENTS or new_card:
         return paid_at + dt.timedelta(days=settings.HOLD_DAYS)
     return None
 

@@ -82,6 +82,10 @@ class TopUp(models.Model):
     spent_cents = models.BigIntegerField(_("spent (cents)"), default=0)
     # Risky payments (docs/PRODUCT.md, Holds): what they fund is held until then.
     hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    # The paying card's fingerprint at the provider (the same card, the same value), if known.
+    card_fingerprint = models.CharField(
+        _("card fingerprint"), max_length=64, blank=True, default="", db_index=True
+    )
 
     class Meta:
         verbose_name = _("top-up")

@@ -121,6 +121,7 @@ def topup_complete(
     currency: str,
     payment_id: str = "",
     topup_id: int | None = None,
+    card_fingerprint: str = "",
 ) -> TopUp:
     """Credit the wallet for a payment the provider confirmed; once per top-up.
 
@@ -152,6 +153,7 @@ def topup_complete(
     topup.payment_id = payment_id or topup.payment_id
     topup.failure_reason = ""
     topup.completed_at = timezone.now()
+    topup.card_fingerprint = card_fingerprint[:64]
     topup.hold_until = hold_until_for(topup, paid_at=topup.completed_at)
     topup.save(
         update_fields=[
@@ -161,6 +163,7 @@ def topup_complete(
             "failure_reason",
             "completed_at",
             "hold_until",
+            "card_fingerprint",
         ]
     )
     return topup

@@ -25,6 +25,7 @@ from payouts.funding.topups import (
     topup_waiting,
 )
 from payouts.providers import Provider
+from payouts.stripe_gateway.checkout import card_fingerprint
 from payouts.webhooks.events import Event, Fields
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import EventHandlers, Handled
@@ -89,6 +90,8 @@ def _session_paid_or_waiting(session: Session) -> Handled:
             amount_cents=session.amount_cents,
             currency=session.currency,
             payment_id=session.payment_id,
+            # Risk (docs/PRODUCT.md, Holds) and velocity review need the paying card.
+            card_fingerprint=card_fingerprint(session.payment_id) if session.payment_id else "",
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))

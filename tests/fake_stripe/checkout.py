@@ -76,6 +76,19 @@ def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     return 200, fake.store("checkout_sessions", session)
 
 
+@FakeStripe.route("GET", r"/v1/payment_intents/(?P<id>pi_[A-Za-z0-9]+)")
+def retrieve_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    intent = fake.get("payment_intents", match["id"])
+    if intent is None:
+        return fake.error(404, f"No such payment_intent: '{match['id']}'", code="resource_missing")
+    expand = params.get("expand") or []
+    if isinstance(expand, dict):
+        expand = list(expand.values())
+    if "latest_charge" in expand:
+        return 200, {**intent, "latest_charge": fake.get("charges", intent["latest_charge"])}
+    return 200, intent
+
+
 def _expire_if_due(session: dict) -> None:
     """Stripe closes an open session at its ``expires_at``."""
     if session["status"] == "open" and time.time() >= session["expires_at"]:
@@ -124,9 +137,12 @@ def let_session_expire(fake: FakeStripe, session_id: str) -> dict:
 # --- Helpers: Stripe's and the card holder's parts -------------------------------------
 
 
-def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> dict:
+def pay_session(
+    fake: FakeStripe, session_id: str, *, delayed: bool = False, card: str | None = None
+) -> dict:
     """The reader pays on Stripe's page. With ``delayed`` (a bank debit) the session completes
-    unpaid; ``settle_session`` confirms it later."""
+    unpaid; ``settle_session`` confirms it later. ``card`` is the card's fingerprint (a new
+    card each time unless told)."""
     session = fake.get("checkout_sessions", session_id)
     payment_intent = fake.new_id("pi")
     charge = {
@@ -140,8 +156,16 @@ def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> 
         # Charges do not carry the session's metadata: refunds are matched by payment intent.
         "metadata": {},
         "paid": not delayed,
+        "payment_method_details": {
+            "type": "card",
+            "card": {"fingerprint": card or fake.new_id("fp"), "brand": "visa", "last4": "4242"},
+        },
     }
     fake.store("charges", charge)
+    fake.store(
+        "payment_intents",
+        {"id": payment_intent, "object": "payment_intent", "latest_charge": charge["id"]},
+    )
     if not delayed:
         _charge_settled(fake, charge)
     session.update(

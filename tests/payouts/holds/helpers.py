@@ -75,7 +75,9 @@ def old_reader(**fields):
     return reader
 
 
-def webhook_topup(client, fake_stripe, user, preset: str = "1000") -> tuple[TopUp, dict]:
+def webhook_topup(
+    client, fake_stripe, user, preset: str = "1000", *, card: str | None = None
+) -> tuple[TopUp, dict]:
     """A reader tops up on Stripe's page; the signed ``checkout.session.completed`` arrives."""
     from tests.fake_stripe import checkout as stripe_side
 
@@ -83,7 +85,7 @@ def webhook_topup(client, fake_stripe, user, preset: str = "1000") -> tuple[TopU
     response = client.post("/wallet/top-up/", {"preset": preset})
     assert response.status_code == 302
     topup = TopUp.objects.latest("pk")
-    session = stripe_side.pay_session(fake_stripe, topup.session_id)
+    session = stripe_side.pay_session(fake_stripe, topup.session_id, card=card)
     event = stripe_side.event(fake_stripe, "checkout.session.completed", session)
     assert stripe_side.deliver(client, event).status_code == 200
     topup.refresh_from_db()

@@ -104,3 +104,45 @@ def test_a_dispute_won_after_the_hold_date_goes_straight_to_earnings(client, fak
         send(client, fake_stripe, "charge.dispute.funds_reinstated", won)
     assert held(creators) == [0, 0]
     assert [balance(creator, "earnings") for creator in creators] == [450, 450]
+
+
+def test_a_creator_funded_by_new_accounts_with_one_card_is_flagged_for_review(
+    client, fake_stripe, run_payday
+):
+    from payouts.batches.runs import payout_batch_run
+    from payouts.connect.services import connect_flag_clear
+    from tests.payouts.batches.test_payout_batch import stripe_creator
+
+    creator = stripe_creator(fake_stripe, 0)
+    honest = stripe_creator(fake_stripe, 0)
+    # Three fresh accounts pay with the same stolen card, for one creator.
+    for _ in range(3):
+        reader = UserFactory()
+        topup, session = webhook_topup(client, fake_stripe, reader, "2500", card="fp_stolen")
+        set_budget(reader, 2500)
+        click(reader, creator)
+    assert topup.card_fingerprint == "fp_stolen"
+    assert topup.hold_until is not None  # a new account, and a card with little history
+    friend = UserFactory()
+    webhook_topup(client, fake_stripe, friend, "2500")
+    set_budget(friend, 2500)
+    click(friend, honest)
+    run_payday(MONTH)
+    from payouts.funding.holds import holds_release_due
+
+    holds_release_due(now=topup.hold_until + dt.timedelta(days=1))
+    assert balance(creator, "earnings") == 3 * 2250
+
+    summary = payout_batch_run()
+
+    account = creator.payment_account
+    account.refresh_from_db()
+    assert account.is_flagged
+    assert "3 new accounts paying with one card" in account.flag_reason
+    assert not creator.payouts.exists()
+    assert honest.payouts.get().amount_cents == 2250  # one new account: no review
+    assert summary.paid == 1
+    # An operator reviews and clears the flag: this money is paid, not flagged again.
+    connect_flag_clear(account=account)
+    assert payout_batch_run().paid == 1
+    assert creator.payouts.get().amount_cents == 3 * 2250

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from payouts.batches.runs import payout_batch_run
 from payouts.funding.holds import holds_release_due, split_in_proportion
-from payouts.funding.models import Hold
+from payouts.funding.models import Hold, TopUp
 from payouts.ledger.models import Transfer
 from tests.factories import PaymentAccountFactory, TopUpFactory, UserFactory
 from tests.payouts.holds.helpers import balance, dispute, old_reader, refund, stripe_topup, system
@@ -214,3 +214,20 @@ def test_operators_see_the_money_of_creators_who_cannot_be_paid(settings):
         "long_cents": 700,
         "days": 90,
     }
+
+
+def test_a_card_with_little_history_is_risky_even_for_an_old_reader(settings):
+    from payouts.funding.holds import hold_until_for
+
+    settings.HOLD_MIN_EARLIER_PAYMENTS = 1
+    veteran = old_reader()
+    with time_machine.travel(dt.datetime(2025, 2, 1, tzinfo=dt.UTC)):
+        stripe_topup(veteran, 500)
+    topup = stripe_topup(veteran, 1000)
+    assert topup.hold_until is None  # no card known: the reader's history is enough
+    topup.card_fingerprint = "fp_new"
+    assert hold_until_for(topup, paid_at=topup.completed_at) is not None
+    TopUp.objects.filter(pk=topup.pk).update(card_fingerprint="fp_new")  # that card paid once
+    other = stripe_topup(veteran, 700)
+    other.card_fingerprint = "fp_new"
+    assert hold_until_for(other, paid_at=other.completed_at) is None  # the card paid before
