@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import stripe
 
-from payouts.stripe_gateway import client
+from payouts.stripe_gateway import StripeNotConfigured, client
 
 
 class CheckoutUnavailable(Exception):
@@ -89,7 +89,7 @@ def card_fingerprint(payment_intent_id: str) -> str:
         intent = client().v1.payment_intents.retrieve(
             payment_intent_id, {"expand": ["latest_charge"]}
         )
-    except stripe.StripeError:
+    except (stripe.StripeError, StripeNotConfigured):
         return ""
     charge = intent.to_dict().get("latest_charge") or {}
     if not isinstance(charge, dict):

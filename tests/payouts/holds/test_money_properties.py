@@ -181,17 +181,18 @@ def _run(client, fake_stripe, capture, steps):
                 if won
                 else stripe_side.lose_dispute(fake_stripe, dispute["id"])
             )
-            kinds = {
-                "reinstated": ["charge.dispute.funds_reinstated"] if won else [],
-                "closed": ["charge.dispute.closed"],
-                "both": ["charge.dispute.closed", "charge.dispute.funds_reinstated"]
-                if won
-                else ["charge.dispute.closed"],
-            }[args[2]]
+            if won:
+                kinds = {
+                    "reinstated": ["charge.dispute.funds_reinstated"],
+                    "closed": ["charge.dispute.closed"],
+                    "both": ["charge.dispute.closed", "charge.dispute.funds_reinstated"],
+                }[args[2]]
+            else:
+                kinds = ["charge.dispute.closed"]
             for event_type in kinds:
                 send(client, fake_stripe, event_type, final)
             record.refresh_from_db()
-            if won and kinds:
+            if won:
                 # Everything taken back comes back: wallet, holds (or earnings), losses.
                 assert record.status == "won"
                 assert record.reinstated_cents == record.taken_cents
