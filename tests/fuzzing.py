@@ -168,6 +168,8 @@ GENERIC_FIELDS = (
     "language",
     "session_id",
     "hidden",
+    "retired",
+    "category",
     "reason",
     "action",
     "confirm",

@@ -160,7 +160,7 @@ def _world() -> World:
     own_thing = ThingFactory(owner=reader)
     creator = UserFactory()
     thing = ThingFactory(owner=creator)
-    hidden = ThingFactory(owner=creator, hidden=True)
+    hidden = ThingFactory(owner=creator, retired=True)
     click = ClickFactory(reader=reader, thing=thing)
     others_click = ClickFactory(thing=own_thing)
     pending = TopUpFactory(user=reader, status=TopUp.Status.PENDING)
@@ -223,6 +223,8 @@ def _world() -> World:
         "origin": "https://creator.example",
         "next": "/dashboard/",
         "hidden": "1",
+        "retired": "1",
+        "category": "text",
         "amount": "10",
         "custom_amount": "10",
         "preset": "1000",

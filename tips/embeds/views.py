@@ -273,7 +273,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
     card = thing_card(pk)
     if card is None:
         raise Http404
-    if card["hidden"]:  # the card's copy of Thing.is_retired
+    if card["retired"]:
         response = render(
             request, "tips/widget.html", {"card": card, "message": retired_message()}, status=410
         )
@@ -294,7 +294,7 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _badge_etag(request: HttpRequest, pk: int) -> str | None:
     card = thing_card(pk)
-    if card is None or card["hidden"]:
+    if card is None or card["retired"]:
         # No ETag for a retired thing's badge: a client holding the live badge's must not be
         # told it is still fresh.
         return None
@@ -307,7 +307,7 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
     card = thing_card(pk)
     if card is None:
         raise Http404
-    retired = card["hidden"]  # the card's copy of Thing.is_retired
+    retired = card["retired"]
     # A retired thing's badge says so instead of its count, and answers 410 Gone.
     count = _("no longer available") if retired else str(card["total"])
     label_width = 46
@@ -359,23 +359,27 @@ def submit(request: HttpRequest) -> HttpResponse:
         preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
         context = {
             "submission": submission,
+            "preview": preview,
             "query": query,
             "origin": origin,
             "blocker": click_blocker(request.user, preview, login_url=_login_url(request, here)),
         }
         return render(request, "tips/submit.html", context)
 
-    return _click_response(
-        request,
-        register=lambda: thing_submit_and_click(
-            reader=request.user,
-            creator_handle=query["creator"],
-            url=query["url"],
-            title=query["title"],
-        ),
-        origin=origin,
-        back_url=here,
-    )
+    try:
+        return _click_response(
+            request,
+            register=lambda: thing_submit_and_click(
+                reader=request.user,
+                creator_handle=query["creator"],
+                url=query["url"],
+                title=query["title"],
+            ),
+            origin=origin,
+            back_url=here,
+        )
+    except SubmissionInvalid as error:  # another creator registered the URL meanwhile
+        return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
 
 
 @xframe_options_exempt

@@ -48,7 +48,9 @@ def popular_things(*, limit: int = 3, exclude_reader=None) -> list[Thing]:
     """The things most flattred this month (still available, by creators who can receive
     money), for a reader who looks for creators."""
     things = (
-        Thing.objects.filter(hidden=False, owner__is_active=True, owner__suspended_at__isnull=True)
+        Thing.objects.filter(
+            hidden=False, retired=False, owner__is_active=True, owner__suspended_at__isnull=True
+        )
         .annotate(
             month_clicks=Count(
                 "clicks", filter=Q(clicks__month=month_of(), clicks__revoked_at__isnull=True)

@@ -12,21 +12,34 @@ from tips.things.services import DESCRIPTION_MAX_LENGTH
 
 @admin.register(Thing)
 class ThingAdmin(admin.ModelAdmin):
-    list_display = ["title", "owner", "url", "hidden", "click_count", "created_at"]
-    list_filter = [
+    list_display = [
+        "title",
+        "owner",
+        "url",
+        "category",
         "hidden",
+        "retired",
+        "click_count",
+        "created_at",
+    ]
+    list_filter = [
+        "retired",
+        "hidden",
+        "category",
         ("owner", admin.RelatedOnlyFieldListFilter),
         ("language", AllValuesLabelledFilter),
     ]
     search_fields = ["title", "url", "tags", "owner__handle", "owner__email"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "created_at"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The model's TextField has no limit; operators get the creators' one.
         if db_field.name == "description":
             kwargs["max_length"] = DESCRIPTION_MAX_LENGTH
+        if db_field.name in ("url", "image"):
+            kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):

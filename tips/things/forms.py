@@ -4,8 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tips.things.canonical import InvalidURL, canonical_url
-from tips.things.models import Thing
-from tips.things.services import DESCRIPTION_MAX_LENGTH, TAGS_MAX_LENGTH, TITLE_MAX_LENGTH
+from tips.things.models import Category
+from tips.things.services import (
+    DESCRIPTION_MAX_LENGTH,
+    TAGS_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    url_claim_error,
+)
 
 
 class ThingForm(forms.Form):
@@ -28,6 +33,24 @@ class ThingForm(forms.Form):
         max_length=TAGS_MAX_LENGTH,
         help_text=_("Comma-separated, for example: music, podcast."),
     )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=Category.choices, initial=Category.REST, required=False
+    )
+    image = forms.URLField(
+        label=_("Image (URL)"),
+        required=False,
+        max_length=2000,
+        assume_scheme="https",
+        help_text=_("The address of a picture of it, for listings (optional)."),
+    )
+    hidden = forms.BooleanField(
+        label=_("Hide from listings"),
+        required=False,
+        help_text=_("Left out of your profile, listings and search; its button still works."),
+    )
+
+    def clean_category(self) -> str:
+        return self.cleaned_data["category"] or Category.REST
 
 
 class NewThingForm(ThingForm):
@@ -38,7 +61,7 @@ class NewThingForm(ThingForm):
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
 
-    field_order = ["url", "title", "description", "language", "tags"]
+    field_order = ["url", "title", "description", "language", "tags", "category", "image"]
 
     def __init__(self, *args, owner, **kwargs):
         self.owner = owner
@@ -49,9 +72,7 @@ class NewThingForm(ThingForm):
             url = canonical_url(self.cleaned_data["url"])
         except InvalidURL as error:
             raise forms.ValidationError(error.message) from error
-        existing = Thing.objects.filter(url=url).first()
-        if existing is not None:
-            if existing.owner_id == self.owner.pk:
-                raise forms.ValidationError(_("You already registered this address."))
-            raise forms.ValidationError(_("Another creator already registered this address."))
+        error = url_claim_error(url, self.owner)
+        if error is not None:
+            raise forms.ValidationError(error.message_dict["url"])
         return url

@@ -20,13 +20,16 @@ def _with_counts(things: QuerySet, month: dt.date) -> QuerySet:
 
 
 def creator_things(creator) -> QuerySet:
-    """All of a creator's things, hidden ones included, with their counts."""
+    """All of a creator's things, hidden and retired ones included, with their counts."""
     return _with_counts(Thing.objects.filter(owner=creator), month_of())
 
 
 def profile_things(creator) -> QuerySet:
-    """A creator's visible things, for their public profile."""
-    return _with_counts(Thing.objects.filter(owner=creator, hidden=False), month_of())
+    """A creator's visible things, for their public profile: not the hidden or retired ones,
+    nor those a reader's click created that the creator has not accepted (docs/PRODUCT.md,
+    Ownership)."""
+    things = Thing.objects.filter(owner=creator, hidden=False, retired=False, awaiting_owner=False)
+    return _with_counts(things, month_of())
 
 
 def public_creator(handle: str):

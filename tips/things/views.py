@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flattr_clone.http import safe_next
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.connect.services import payout_account_ready
+from tips.sites.selectors import verified_sites
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
 from tips.things.selectors import creator_things, is_first_thing, profile_things, public_creator
-from tips.things.services import thing_create, thing_set_hidden, thing_update
+from tips.things.services import thing_create, thing_set_retired, thing_update
 
 THING_CREATE_THROTTLE = Throttle(
     scope="thing-create",
@@ -84,7 +85,7 @@ def thing_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def thing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     thing = get_object_or_404(Thing, pk=pk, owner=request.user)
-    initial = {f: getattr(thing, f) for f in ("title", "description", "language", "tags")}
+    initial = {f: getattr(thing, f) for f in ThingForm.base_fields}
     form = ThingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,16 +100,16 @@ def thing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def thing_hide(request: HttpRequest, pk: int) -> HttpResponse:
+def thing_retire(request: HttpRequest, pk: int) -> HttpResponse:
     thing = get_object_or_404(Thing, pk=pk, owner=request.user)
-    hidden = request.POST.get("hidden") == "1"
-    thing_set_hidden(thing=thing, hidden=hidden)
-    if hidden:
+    retired = request.POST.get("retired") == "1"
+    thing_set_retired(thing=thing, retired=retired)
+    if retired:
         messages.success(
-            request, _("“%(title)s” is hidden: nobody can flattr it.") % {"title": thing}
+            request, _("“%(title)s” is retired: nobody can flattr it.") % {"title": thing}
         )
     else:
-        messages.success(request, _("“%(title)s” is visible again.") % {"title": thing})
+        messages.success(request, _("“%(title)s” can be flattred again.") % {"title": thing})
     return redirect(safe_next(request, reverse("tips:my_things")))
 
 
@@ -117,5 +118,9 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
     creator = public_creator(handle)
     if creator is None:
         raise Http404
-    context = {"creator": creator, "things": profile_things(creator)}
+    context = {
+        "creator": creator,
+        "things": profile_things(creator),
+        "sites": verified_sites(creator),
+    }
     return render(request, "tips/profile.html", context)

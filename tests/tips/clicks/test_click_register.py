@@ -110,7 +110,7 @@ def test_a_reader_with_an_unverified_email_is_told_to_verify_it(client):
 
 
 def test_a_retired_thing_cannot_be_flattred(client):
-    page = refused(client, ready_reader(), ThingFactory(hidden=True))
+    page = refused(client, ready_reader(), ThingFactory(retired=True))
     assert "This thing is no longer available: its creator withdrew it" in page
 
 

@@ -1,4 +1,4 @@
-"""A retired thing (the ``hidden`` field today: its owner withdrew it) is no longer available
+"""A retired thing (its owner withdrew it) is no longer available
 on any public page: thing page, popup, widget, badge and auto-submit link."""
 
 import html
@@ -11,7 +11,7 @@ from tests.factories import ClickFactory, ThingFactory, UserFactory, ready_reade
 from tips.clicks.models import Click
 from tips.clicks.services import ClickRefused, click_register
 from tips.things.models import Thing
-from tips.things.services import thing_set_hidden
+from tips.things.services import thing_set_retired
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def click_form(thing) -> str:
 
 @pytest.fixture
 def retired():
-    return ThingFactory(title="Old song", owner=UserFactory(display_name="Dana"), hidden=True)
+    return ThingFactory(title="Old song", owner=UserFactory(display_name="Dana"), retired=True)
 
 
 def test_the_thing_page_of_a_retired_thing_is_gone_for_readers(client, retired):
@@ -64,7 +64,7 @@ def test_the_owner_still_sees_their_retired_things_page_with_a_notice(client, re
     response = client.get(retired.get_absolute_url())
 
     assert response.status_code == 200
-    assert "This thing is hidden: nobody can flattr it" in text(response)
+    assert "This thing is retired: nobody can flattr it" in text(response)
     assert click_form(retired) not in text(response)
 
 
@@ -116,13 +116,13 @@ def test_retiring_a_thing_shows_at_once_on_a_warm_badge_and_widget(client):
     live_badge = client.get(url_of("badge", thing))
     assert client.get(url_of("widget", thing)).status_code == 200  # both now cached
 
-    thing_set_hidden(thing=thing, hidden=True)
+    thing_set_retired(thing=thing, retired=True)
     badge = client.get(url_of("badge", thing), HTTP_IF_NONE_MATCH=live_badge["ETag"])
     widget = client.get(url_of("widget", thing))
 
     assert (badge.status_code, widget.status_code) == (410, 410)
 
-    thing_set_hidden(thing=thing, hidden=False)
+    thing_set_retired(thing=thing, retired=False)
     assert client.get(url_of("badge", thing)).status_code == 200
     assert client.get(url_of("widget", thing)).status_code == 200
 

@@ -26,7 +26,7 @@ def build_world():
     subscriptions = [
         SubscriptionFactory(reader=readers[0]),
         SubscriptionFactory(reader=readers[1]),
-        SubscriptionFactory(reader=readers[0], thing=ThingFactory(hidden=True)),
+        SubscriptionFactory(reader=readers[0], thing=ThingFactory(retired=True)),
         SubscriptionFactory(reader=readers[1]),
     ]
     return subscriptions

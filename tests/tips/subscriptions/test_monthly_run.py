@@ -17,7 +17,7 @@ from tips.payday.services import payday_run
 from tips.subscriptions.jobs import subscriptions_this_month
 from tips.subscriptions.models import Subscription, SubscriptionMonth, SubscriptionRun
 from tips.subscriptions.services import subscription_pause, subscription_resume, subscription_start
-from tips.things.services import thing_set_hidden
+from tips.things.services import thing_set_retired
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_a_retired_thing_is_skipped_and_the_reader_told_once(time_machine, month
     time_machine.move_to(utc(2026, 1, 20, 12), tick=False)
     reader, thing = ready_reader(wallet_cents=5000), ThingFactory(title="Old post")
     subscription_start(reader=reader, thing=thing, months=None)
-    thing_set_hidden(thing=thing, hidden=True)  # its owner retires it
+    thing_set_retired(thing=thing, retired=True)  # its owner retires it
     mail.outbox = []
 
     february = month_turns(utc(2026, 2, 1, 0, 5))
@@ -197,7 +197,7 @@ def test_a_retired_thing_is_skipped_and_the_reader_told_once(time_machine, month
     assert len(mail.outbox) == 1
     assert SubscriptionMonth.objects.get(month=MARCH).notify is False
     # Restored, it is flattred again.
-    thing_set_hidden(thing=thing, hidden=False)
+    thing_set_retired(thing=thing, retired=False)
     month_turns(utc(2026, 4, 1, 0, 5))
     assert SubscriptionMonth.objects.get(month=APRIL).outcome == Outcome.CLICKED
 
@@ -311,7 +311,7 @@ def test_the_notice_is_in_the_readers_language(subscribed, month_turns):
     reader, things, _ = subscribed
     reader.language = "fr"
     reader.save()
-    thing_set_hidden(thing=things[0], hidden=True)
+    thing_set_retired(thing=things[0], retired=True)
     mail.outbox = []
 
     month_turns(utc(2026, 2, 1, 0, 5))

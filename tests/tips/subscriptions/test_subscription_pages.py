@@ -187,7 +187,7 @@ def test_subscribing_is_throttled_like_a_click(client, settings):
 def test_a_retired_things_popup_offers_nothing(client):
     reader, thing = ready_reader(), ThingFactory()
     subscription_start(reader=reader, thing=thing, months=None)
-    thing.hidden = True
+    thing.retired = True
     thing.save()
     client.force_login(reader)
 

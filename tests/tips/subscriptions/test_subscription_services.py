@@ -90,7 +90,7 @@ def test_a_flattr_the_reader_already_made_this_month_counts_as_the_first_month()
     ("make", "code"),
     [
         (lambda: (UserFactory(), ThingFactory()), "empty_wallet"),
-        (lambda: (ready_reader(), ThingFactory(hidden=True)), "retired"),
+        (lambda: (ready_reader(), ThingFactory(retired=True)), "retired"),
     ],
     ids=["no money", "retired thing"],
 )

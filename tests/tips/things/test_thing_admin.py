@@ -15,7 +15,7 @@ def operator_client(client):
     return client
 
 
-def admin_save(client, thing, *, hidden: bool):
+def admin_save(client, thing, *, retired: bool):
     fields = {
         "owner": thing.owner_id,
         "url": thing.url,
@@ -23,9 +23,10 @@ def admin_save(client, thing, *, hidden: bool):
         "description": thing.description,
         "language": thing.language,
         "tags": thing.tags,
+        "category": thing.category,
     }
-    if hidden:
-        fields["hidden"] = "on"  # an unchecked box is simply absent from the form
+    if retired:
+        fields["retired"] = "on"  # an unchecked box is simply absent from the form
     response = client.post(reverse("admin:tips_thing_change", args=[thing.pk]), fields)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -38,12 +39,12 @@ def test_an_operator_retiring_a_thing_in_the_admin_shows_at_once_on_widget_and_b
     badge = reverse("tips:badge", kwargs={"pk": thing.pk})
     assert operator_client.get(widget).status_code == 200  # the card is now cached
 
-    admin_save(operator_client, thing, hidden=True)
+    admin_save(operator_client, thing, retired=True)
 
     assert operator_client.get(widget).status_code == 410
     assert operator_client.get(badge).status_code == 410
 
-    admin_save(operator_client, thing, hidden=False)
+    admin_save(operator_client, thing, retired=False)
 
     assert operator_client.get(widget).status_code == 200
     assert operator_client.get(badge).status_code == 200

@@ -100,51 +100,52 @@ def test_a_creator_edits_their_thing_but_not_its_address(client):
     )
 
 
-def test_nobody_else_can_edit_or_hide_a_thing(client):
+def test_nobody_else_can_edit_or_retire_a_thing(client):
     thing = ThingFactory()
     client.force_login(UserFactory())
 
     assert client.get(reverse("tips:thing_edit", kwargs={"pk": thing.pk})).status_code == 404
     assert (
         client.post(
-            reverse("tips:thing_hide", kwargs={"pk": thing.pk}), {"hidden": "1"}
+            reverse("tips:thing_retire", kwargs={"pk": thing.pk}), {"retired": "1"}
         ).status_code
         == 404
     )
     thing.refresh_from_db()
-    assert not thing.hidden
+    assert not thing.retired
 
 
-def test_a_creator_hides_and_shows_a_thing_and_lists_it_with_counts(client):
+def test_a_creator_retires_and_brings_back_a_thing_and_lists_it_with_counts(client):
     thing = ThingFactory(title="Song")
     ClickFactory.create_batch(2, thing=thing)
     client.force_login(thing.owner)
 
     page = client.post(
-        reverse("tips:thing_hide", kwargs={"pk": thing.pk}), {"hidden": "1"}, follow=True
+        reverse("tips:thing_retire", kwargs={"pk": thing.pk}), {"retired": "1"}, follow=True
     )
-    assert "“Song” is hidden: nobody can flattr it." in text(page)
+    assert "“Song” is retired: nobody can flattr it." in text(page)
     thing.refresh_from_db()
-    assert thing.hidden
+    assert thing.retired
     listing = text(client.get(reverse("tips:my_things")))
-    assert "Song" in listing and "Hidden" in listing and "<td>2</td>" in listing
+    assert "Song" in listing and "Retired" in listing and "<td>2</td>" in listing
 
-    client.post(reverse("tips:thing_hide", kwargs={"pk": thing.pk}), {"hidden": "0"})
+    client.post(reverse("tips:thing_retire", kwargs={"pk": thing.pk}), {"retired": "0"})
     thing.refresh_from_db()
-    assert not thing.hidden
+    assert not thing.retired
 
 
 def test_the_profile_shows_visible_things_with_counts(client):
     creator = UserFactory(handle="Alice", display_name="Alice A.")
     shown = ThingFactory(owner=creator, title="Visible post")
     ThingFactory(owner=creator, title="Secret post", hidden=True)
+    ThingFactory(owner=creator, title="Withdrawn post", retired=True)
     ClickFactory.create_batch(3, thing=shown)
 
     page = text(client.get("/@alice"))
 
     assert "Alice A." in page
     assert "Visible post" in page and "3 flattrs" in page
-    assert "Secret post" not in page
+    assert "Secret post" not in page and "Withdrawn post" not in page
     assert client.get(creator.get_absolute_url()).status_code == 200
 
 

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("admin", "0003_logentry_add_action_flag_choices"),
         ("payouts", "0007_money_ops"),
-        ("tips", "0005_subscriptions"),
+        ("tips", "0007_ownership"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
