@@ -156,6 +156,7 @@ CELERY_IMPORTS = [
     "payouts.batches.jobs",
     "payouts.withdrawals.tasks",
     "tips.leaving.tasks",
+    "payouts.reconciliation.tasks",
     "tips.payday.tasks",
     "tips.payday.jobs",
     "tips.emails.tasks",
@@ -227,6 +228,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <norepl
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where users write to the operators: the footer's "Contact" link and every suspension notice.
 # Empty: no address is shown. SUPPORT_EMAIL is its first name, still read.
+# The operators: money alerts (docs/PRODUCT.md, Alerts) are e-mailed to them at once.
+# ADMINS="ops@example.org,cfo@example.org"
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default=env.str("SUPPORT_EMAIL", default=""))
 
 # --- Internationalisation ---------------------------------------------------
@@ -317,6 +321,23 @@ PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
 EMBED_MAX_AGE_SECONDS = env.int("EMBED_MAX_AGE_SECONDS", default=30)
 EMBED_STALE_SECONDS = env.int("EMBED_STALE_SECONDS", default=30)
 EMBED_LOCAL_CACHE_SECONDS = env.int("EMBED_LOCAL_CACHE_SECONDS", default=2)
+# Holds (docs/PRODUCT.md, Holds): what a risky card payment funds is held this many days
+# (card disputes can come up to 120 days later). Risky: the reader's account was younger
+# than HOLD_NEW_ACCOUNT_DAYS or had fewer than HOLD_MIN_EARLIER_PAYMENTS paid top-ups.
+HOLD_DAYS = env.int("HOLD_DAYS", default=60)
+HOLD_NEW_ACCOUNT_DAYS = env.int("HOLD_NEW_ACCOUNT_DAYS", default=30)
+HOLD_MIN_EARLIER_PAYMENTS = env.int("HOLD_MIN_EARLIER_PAYMENTS", default=2)
+# A creator's first payout waits this many days after their payment account was opened
+# (docs/PRODUCT.md, First payouts); 0 in the demo, so its payout batch pays at once.
+FIRST_PAYOUT_DELAY_DAYS = env.int("FIRST_PAYOUT_DELAY_DAYS", default=0 if EMBEDDED else 7)
+# Creators with earnings and no payment account that can receive money after this many days
+# are listed for operators as "cannot be paid" (docs/PRODUCT.md, Creators who cannot be paid).
+UNPAID_CREATOR_DAYS = env.int("UNPAID_CREATOR_DAYS", default=90)
+# A creator whose earnings since their last payout come at least this share (percent) from
+# new accounts (HOLD_NEW_ACCOUNT_DAYS) paying with one card is flagged for review before payout.
+VELOCITY_REVIEW_PERCENT = env.int("VELOCITY_REVIEW_PERCENT", default=50)
+# The operators are e-mailed when a day's new losses exceed this (docs/PRODUCT.md, Alerts).
+LOSS_ALERT_CENTS = env.int("LOSS_ALERT_CENTS", default=10000)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
 # Per-user hourly throttles on writes (flattr_clone.ratelimit); over them: a 429 page.
 TOP_UP_RATE_LIMIT_PER_HOUR = env.int("TOP_UP_RATE_LIMIT_PER_HOUR", default=10)
@@ -360,6 +381,16 @@ CELERY_BEAT_SCHEDULE["subscriptions-first-of-month"] = {
 CELERY_BEAT_SCHEDULE["expire-stale-top-ups"] = {
     "task": "payouts.tasks.expire_stale_top_ups",
     "schedule": 15 * 60,  # seconds
+}
+# Holds whose date has passed are released, daily (payouts.funding.holds).
+CELERY_BEAT_SCHEDULE["release-due-holds"] = {
+    "task": "payouts.tasks.release_due_holds",
+    "schedule": crontab(hour="1", minute="30"),
+}
+# Reconciliation with Stripe of the day before, daily (payouts.reconciliation).
+CELERY_BEAT_SCHEDULE["reconcile-daily"] = {
+    "task": "payouts.tasks.reconcile_yesterday",
+    "schedule": crontab(hour="4", minute="15"),
 }
 # The ledger self-check, hourly; a failure is logged CRITICAL (payouts.tasks.check_ledger).
 CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {

@@ -5,5 +5,6 @@ import payouts.cards.admin
 import payouts.connect.admin
 import payouts.funding.admin
 import payouts.ledger.admin
+import payouts.reconciliation.admin
 import payouts.webhooks.admin
 import payouts.withdrawals.admin  # noqa: F401

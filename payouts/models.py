@@ -12,8 +12,14 @@ from payouts.cards.models import (
     SavedCard,
 )
 from payouts.connect.models import PaymentAccount
-from payouts.funding.models import BudgetChange, ReaderFunding, TopUp
+from payouts.funding.models import BudgetChange, Dispute, Hold, ReaderFunding, TopUp
 from payouts.ledger.models import Account, LedgerCheck, Transfer
+from payouts.reconciliation.models import (
+    Difference,
+    ReconciliationRun,
+    StripeBalanceTransaction,
+    StripePayout,
+)
 from payouts.webhooks.models import ProviderEvent
 from payouts.withdrawals.models import Withdrawal, WithdrawalRefund
 
@@ -23,6 +29,12 @@ __all__ = [
     "CardSetup",
     "Charge",
     "ChargeAttempt",
+    "Difference",
+    "ReconciliationRun",
+    "StripeBalanceTransaction",
+    "StripePayout",
+    "Dispute",
+    "Hold",
     "LedgerCheck",
     "PaymentAccount",
     "PaymentCustomer",

@@ -31,6 +31,7 @@ from payouts.funding.views import (
     topup_status,
     wallet,
 )
+from payouts.statements.views import statement_csv, statements_page
 from payouts.webhooks.views import connect_webhook, stripe_webhook
 
 app_name = "payouts"
@@ -53,6 +54,9 @@ urlpatterns = [
     path("wallet/auto-top-up/", auto_top_up, name="auto_top_up"),
     path("wallet/charge/<int:pk>/pay/<str:token>/", charge_pay, name="charge_pay"),
     path("wallet/charge/sandbox/<str:session_id>/", charge_sandbox, name="charge_sandbox"),
+    # Statements of what a person's money did in a year or month (printable, CSV).
+    path("statements/", statements_page, name="statements"),
+    path("statements/<str:period>.csv", statement_csv, name="statement_csv"),
     # Getting paid: onboarding and the payouts page.
     path("payouts/", payouts_page, name="payouts"),
     path("payouts/get-paid/", get_paid, name="get_paid"),

@@ -223,6 +223,8 @@ PAGES: list[PageSpec] = [
     PageSpec("sites", "creator", "/sites/"),
     PageSpec("site-verified", "creator", lambda demo: f"/sites/{demo.site.pk}/"),
     PageSpec("site-pending", "creator", lambda demo: f"/sites/{demo.pending_site.pk}/"),
+    PageSpec("statements-creator", "creator", "/statements/"),
+    PageSpec("statements-reader", "reader", "/statements/?period=" + f"{month_of():%Y-%m}"),
     PageSpec("get-paid", "creator", "/payouts/get-paid/"),
     PageSpec("profile-edit", "creator", "/settings/profile/"),
     PageSpec("profile-own", "creator", "/@dana_writes"),
@@ -298,6 +300,35 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec(
         "admin-saved-cards", "operator", "/admin/payouts/savedcard/", kind="admin", translated=False
+    ),
+    # Money operations (issue 13).
+    PageSpec("admin-holds", "operator", "/admin/payouts/hold/", kind="admin", translated=False),
+    PageSpec(
+        "admin-disputes", "operator", "/admin/payouts/dispute/", kind="admin", translated=False
+    ),
+    PageSpec(
+        "admin-differences",
+        "operator",
+        "/admin/payouts/difference/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-balance-transactions",
+        "operator",
+        "/admin/payouts/stripebalancetransaction/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-reconciliations",
+        "operator",
+        "/admin/payouts/reconciliationrun/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
+        "admin-audit-log", "operator", "/admin/admin/logentry/", kind="admin", translated=False
     ),
 ]
 

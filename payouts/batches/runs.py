@@ -23,6 +23,8 @@ from payouts.batches.services import (
     payout_send,
 )
 from payouts.batches.tasks import retry_payout
+from payouts.funding.holds import holds_release_due
+from payouts.ledger.alerts import alert_operators
 
 _LOCK_KEY = "payouts:batch-lock"
 
@@ -43,17 +45,30 @@ def payout_batch_run(*, trigger: str = "manual") -> BatchSummary:
     if not cache.add(_LOCK_KEY, token, _LOCK_SECONDS):
         raise BatchAlreadyRunning("another payout batch is running")
     try:
-        resumed = payouts_resume()
-        batch = payout_batch_prepare(trigger=trigger)
-        for payout_id in batch.payouts.filter(status=Payout.Status.SENDING).values_list(
-            "pk", flat=True
-        ):
-            _send_or_schedule_retry(payout_id)
-        batch_settle(batch_id=batch.pk)
-        return batch_summary(batch, resumed=resumed)
+        return _run_batch(trigger)
+    except Exception as error:
+        # docs/PRODUCT.md, Alerts: a batch that failed is told to the operators at once.
+        alert_operators(
+            f"Payout batch failed ({trigger})",
+            f"{type(error).__name__}: {error}\nPayouts left in flight are sent again by the "
+            "next batch (python manage.py payouts).",
+        )
+        raise
     finally:
         if cache.get(_LOCK_KEY) == token:
             cache.delete(_LOCK_KEY)
+
+
+def _run_batch(trigger: str) -> BatchSummary:
+    """Resume payouts left in flight, then pay every eligible creator (the lock is held)."""
+    resumed = payouts_resume()
+    batch = payout_batch_prepare(trigger=trigger)
+    for payout_id in batch.payouts.filter(status=Payout.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        _send_or_schedule_retry(payout_id)
+    batch_settle(batch_id=batch.pk)
+    return batch_summary(batch, resumed=resumed)
 
 
 def payout_batch_preview() -> BatchSummary:
@@ -77,6 +92,8 @@ def payout_batch_prepare(*, trigger: str) -> PayoutBatch:
 
     No provider is called here; ``payout_send`` does that for each payout.
     """
+    # Money whose hold has ended is available to this batch (docs/PRODUCT.md, Holds).
+    holds_release_due()
     batch = PayoutBatch.objects.create(trigger=trigger[:40])
     for earnings in eligible_earnings():
         payout_create(batch=batch, user=earnings.user)

@@ -32,6 +32,7 @@ from flattr_clone.months import month_of, month_start, next_month
 from payouts.batches.emails import send_payout_email
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
+from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import Posting, earnings_of, post_transfers, system_account
 from payouts.providers import Provider, RefusedError, TransientError, provider_for
@@ -93,7 +94,79 @@ def eligible_earnings() -> list[Account]:
         .select_related("user", "user__payment_account")
         .order_by("-balance_cents", "pk")
     )
-    return [a for a in candidates if a.user.payment_account.can_receive]
+    return [
+        a
+        for a in candidates
+        if a.user.payment_account.can_receive and not first_payout_waits(a.user.payment_account)
+    ]
+
+
+def velocity_review_reason(user, now: dt.datetime | None = None) -> str:
+    """Why the creator's payout needs an operator's review first, or "" (docs/PRODUCT.md,
+    First payouts and velocity): at least VELOCITY_REVIEW_PERCENT of what they earned since
+    their last payout (or the last review) came from two or more new accounts whose latest
+    card payment used one same card."""
+    since = max(
+        [
+            at
+            for at in (
+                Payout.objects.filter(
+                    user=user, status__in=[Payout.Status.PAID, Payout.Status.REVERSED]
+                )
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)
+                .first(),
+                PaymentAccount.objects.filter(user=user)
+                .values_list("reviewed_at", flat=True)
+                .first(),
+            )
+            if at is not None
+        ],
+        default=None,
+    )
+    rows = Transfer.objects.filter(kind=Transfer.Kind.DISTRIBUTION, credit__user=user)
+    if since is not None:
+        rows = rows.filter(created_at__gt=since)
+    rows = list(
+        rows.values_list("debit__user_id", "debit__user__date_joined", "amount_cents", "created_at")
+    )
+    total = sum(row[2] for row in rows)
+    if not total:
+        return ""
+    cards: dict[int, str] = {}
+    for reader, card in (
+        TopUp.objects.filter(user_id__in={row[0] for row in rows}, status=TopUp.Status.PAID)
+        .exclude(card_fingerprint="")
+        .order_by("user_id", "-completed_at", "-pk")
+        .values_list("user_id", "card_fingerprint")
+    ):
+        cards.setdefault(reader, card)
+    young = dt.timedelta(days=settings.HOLD_NEW_ACCOUNT_DAYS)
+    by_card: dict[str, list] = {}
+    for reader, joined, amount, at in rows:
+        if reader in cards and joined > at - young:
+            entry = by_card.setdefault(cards[reader], [0, set()])
+            entry[0] += amount
+            entry[1].add(reader)
+    for cents, readers in sorted(by_card.values(), key=lambda entry: -entry[0]):
+        if len(readers) >= 2 and cents * 100 >= total * settings.VELOCITY_REVIEW_PERCENT:
+            return (
+                f"review: {cents} of {total} cents earned since the last payout came from "
+                f"{len(readers)} new accounts paying with one card"
+            )
+        break
+    return ""
+
+
+def first_payout_waits(account: PaymentAccount, now: dt.datetime | None = None) -> bool:
+    """A creator never paid before waits FIRST_PAYOUT_DELAY_DAYS after opening their payment
+    account (docs/PRODUCT.md, First payouts): time for fraud to show before money leaves."""
+    delay = dt.timedelta(days=settings.FIRST_PAYOUT_DELAY_DAYS)
+    if not delay or account.created_at <= (now or timezone.now()) - delay:
+        return False
+    return not Payout.objects.filter(
+        user_id=account.user_id, status__in=[Payout.Status.PAID, Payout.Status.REVERSED]
+    ).exists()
 
 
 def next_batch_at(now: dt.datetime | None = None) -> dt.datetime:
@@ -156,11 +229,20 @@ def payout_create(
     if (
         account is None
         or not account.can_receive
+        or first_payout_waits(account)
         or (account.is_flagged and not ignore_flag)
         or user.suspended_at is not None
         or (not user.is_active and user.closed_at is None)
         or earnings.balance_cents < minimum
     ):
+        return None
+    reason = "" if ignore_flag else velocity_review_reason(user)
+    if reason:
+        # Held for an operator: clearing the flag (admin) marks this money reviewed.
+        PaymentAccount.objects.filter(pk=account.pk).update(
+            payouts_flagged_at=timezone.now(), flag_reason=reason, updated_at=timezone.now()
+        )
+        logger.warning("payouts of %s flagged for review: %s", user.pk, reason)
         return None
     try:
         with transaction.atomic():

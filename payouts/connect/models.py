@@ -46,6 +46,8 @@ class PaymentAccount(models.Model):
     # operator clears it.
     payouts_flagged_at = models.DateTimeField(_("payouts flagged at"), null=True, blank=True)
     flag_reason = models.TextField(_("flag reason"), blank=True)
+    # When an operator last cleared a flag: money earned before was reviewed (velocity).
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

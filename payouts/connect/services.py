@@ -193,6 +193,7 @@ def connect_flag_clear(*, account: PaymentAccount) -> bool:
             payouts_flagged_at=None,
             flag_reason="",
             consecutive_failures=0,
+            reviewed_at=timezone.now(),
             updated_at=timezone.now(),
         )
     )

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +77,15 @@ class TopUp(models.Model):
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     completed_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Of this payment's money, how much has left the wallet (payday, refunds, disputes):
+    # wallets are spent oldest payment first (docs/PRODUCT.md, Holds).
+    spent_cents = models.BigIntegerField(_("spent (cents)"), default=0)
+    # Risky payments (docs/PRODUCT.md, Holds): what they fund is held until then.
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    # The paying card's fingerprint at the provider (the same card, the same value), if known.
+    card_fingerprint = models.CharField(
+        _("card fingerprint"), max_length=64, blank=True, default="", db_index=True
+    )
 
     class Meta:
         verbose_name = _("top-up")
@@ -90,6 +99,10 @@ class TopUp(models.Model):
                 condition=Q(refunded_cents__gte=0)
                 & Q(refunded_cents__lte=models.F("amount_cents")),
                 name="wallet_topup_refunded_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(spent_cents__gte=0) & Q(spent_cents__lte=models.F("amount_cents")),
+                name="wallet_topup_spent_within_amount",
             ),
             models.UniqueConstraint(
                 fields=["provider", "session_id"],
@@ -154,3 +167,99 @@ class ReaderFunding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.mode}"
+
+
+class Dispute(models.Model):
+    """A provider's dispute (chargeback) of a top-up (docs/PRODUCT.md, Disputes)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+        # An inquiry: no money was withdrawn.
+        INQUIRY = "inquiry", _("Inquiry")
+
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    dispute_id = models.CharField(_("provider dispute"), max_length=255)
+    top_up = models.ForeignKey(
+        TopUp, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("top-up")
+    )
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=100, blank=True, default="")
+    # What the take-back moved (wallet, holds, losses), and what came back when won.
+    taken_cents = models.BigIntegerField(_("taken back (cents)"), default=0)
+    reinstated_cents = models.BigIntegerField(_("reinstated (cents)"), default=0)
+    created_at = models.DateTimeField(_("opened"), default=timezone.now, db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "dispute_id"], name="wallet_dispute_one_per_provider_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0)
+                & Q(taken_cents__gte=0)
+                & Q(reinstated_cents__gte=0)
+                & Q(reinstated_cents__lte=models.F("taken_cents")),
+                name="wallet_dispute_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute {self.dispute_id} of topup:{self.top_up_id} ({self.status})"
+
+    @property
+    def ledger_key(self) -> str:
+        return f"topup:{self.top_up_id}:dispute:{self.dispute_id}"
+
+
+class Hold(models.Model):
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="holds",
+        verbose_name=_("creator"),
+    )
+    top_up = models.ForeignKey(
+        TopUp, on_delete=models.PROTECT, related_name="holds", verbose_name=_("top-up")
+    )
+    # The payday share this piece belongs to (``payday:YYYY-MM:<reader>:<creator>``).
+    share_key = models.CharField(_("payday share"), max_length=150)
+    amount_cents = models.BigIntegerField(_("held at payday (cents)"))
+    held_cents = models.BigIntegerField(_("still held (cents)"))
+    released_cents = models.BigIntegerField(_("released (cents)"), default=0)
+    taken_cents = models.BigIntegerField(_("taken back (cents)"), default=0)
+    available_on = models.DateTimeField(_("available on"), db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["available_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["top_up", "share_key"], name="holds_one_per_piece"),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0)
+                & Q(held_cents__gte=0)
+                & Q(released_cents__gte=0)
+                & Q(taken_cents__gte=0)
+                & Q(amount_cents=F("held_cents") + F("released_cents") + F("taken_cents")),
+                name="holds_parts_add_up",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["available_on"], condition=Q(held_cents__gt=0), name="holds_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"hold #{self.pk}: {self.held_cents}/{self.amount_cents} for {self.creator}"
+
+    @property
+    def ledger_key(self) -> str:
+        return f"hold:{self.top_up_id}:{self.share_key}"

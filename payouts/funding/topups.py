@@ -8,8 +8,8 @@ The flow (Liberapay's rule: the row is written before the provider is called):
    wallet from outside, once per top-up (ledger key ``topup:<pk>``).
    ``topup_sandbox_pay`` takes steps 1 and 2 at once through the sandbox, as a reader
    paying on the test page would (the demo's seed data and the tests fund wallets so).
-3. A refund or dispute debits the wallet up to its balance; what the wallet no
-   longer holds (already given to creators) is booked to the losses account.
+3. A refund or dispute debits the wallet up to its balance, then the money still held
+   from that payment (payouts.funding.holds); what is left is booked to the losses account.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
-from payouts.funding.models import TopUp
-from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import (
-    Posting,
-    post_transfer,
-    post_transfers,
-    system_account,
-    wallet_of,
+from payouts.funding.holds import (
+    hold_until_for,
+    lock_wallet_of,
+    take_back,
+    take_back_reinstate,
 )
+from payouts.funding.models import Dispute, TopUp
+from payouts.ledger.models import Account, Transfer
+from payouts.ledger.services import post_transfer, system_account, wallet_of
 from payouts.providers import Provider, TopUpUnavailable, deployment_provider, provider_for
 
 
@@ -121,6 +121,7 @@ def topup_complete(
     currency: str,
     payment_id: str = "",
     topup_id: int | None = None,
+    card_fingerprint: str = "",
 ) -> TopUp:
     """Credit the wallet for a payment the provider confirmed; once per top-up.
 
@@ -152,8 +153,18 @@ def topup_complete(
     topup.payment_id = payment_id or topup.payment_id
     topup.failure_reason = ""
     topup.completed_at = timezone.now()
+    topup.card_fingerprint = card_fingerprint[:64]
+    topup.hold_until = hold_until_for(topup, paid_at=topup.completed_at)
     topup.save(
-        update_fields=["status", "session_id", "payment_id", "failure_reason", "completed_at"]
+        update_fields=[
+            "status",
+            "session_id",
+            "payment_id",
+            "failure_reason",
+            "completed_at",
+            "hold_until",
+            "card_fingerprint",
+        ]
     )
     return topup
 
@@ -273,41 +284,24 @@ def topup_expire_stale(*, now=None) -> int:
 
 
 def _locked_paid_topup(*, provider: str, payment_id: str, topup_id: int | None) -> TopUp:
-    rows = TopUp.objects.select_for_update()
+    rows = TopUp.objects.all()
     topup = rows.filter(provider=provider, payment_id=payment_id).first() if payment_id else None
     if topup is None and topup_id is not None:
         topup = rows.filter(pk=topup_id, provider=provider).first()
     if topup is None:
         raise TopUpUnknown(f"no {provider} top-up for payment {payment_id!r} / id {topup_id!r}")
+    # The reader's wallet before their top-up (payouts.funding.holds' locking order).
+    lock_wallet_of(topup.user)
+    topup = TopUp.objects.select_for_update().get(pk=topup.pk)
     if topup.status != TopUp.Status.PAID:
         raise TopUpNotPaidYet(f"{topup.ledger_key} is {topup.status}")
     return topup
 
 
 def _take_back(topup: TopUp, amount_cents: int, *, key: str, kind: str) -> list[Transfer]:
-    """Return ``amount_cents`` to the provider: from the wallet up to its balance, the
-    rest from the losses account (the readers' money already went to creators)."""
-    wallet = wallet_of(topup.user)
-    # Locked here, so the split below is computed on the balance the posting will see.
-    balance = Account.objects.select_for_update().values_list("balance_cents", flat=True)
-    available = balance.get(pk=wallet.pk)
-    from_wallet = min(amount_cents, available)
-    external = system_account(Account.Kind.EXTERNAL, topup.provider)
-    postings = []
-    if from_wallet:
-        postings.append(Posting(wallet.pk, external.pk, from_wallet, key, kind, topup.ledger_key))
-    if amount_cents - from_wallet:
-        postings.append(
-            Posting(
-                system_account(Account.Kind.LOSSES).pk,
-                external.pk,
-                amount_cents - from_wallet,
-                f"{key}:loss",
-                Transfer.Kind.LOSS,
-                topup.ledger_key,
-            )
-        )
-    return post_transfers(postings)
+    """Return ``amount_cents`` to the provider (docs/PRODUCT.md, Holds): the wallet up to its
+    balance, then the money still held from this payment, the rest from losses."""
+    return take_back(topup, amount_cents, key=key, kind=kind)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -367,3 +361,60 @@ def topup_dispute(
     if amount <= 0:
         return TakenBack(topup, [])
     return TakenBack(topup, _take_back(topup, amount, key=key, kind=Transfer.Kind.DISPUTE))
+
+
+@transaction.atomic
+def dispute_record(
+    *,
+    provider: str,
+    payment_id: str,
+    dispute_id: str,
+    amount_cents: int,
+    status: str,
+    reason: str = "",
+    funds_reinstated: bool = False,
+    topup_id: int | None = None,
+) -> Dispute:
+    """Apply what the provider says of a dispute, whatever the event and its order
+    (docs/PRODUCT.md, Disputes): book it (take the money back) the first time, book it back
+    once when it is won, mark it lost when lost. An inquiry (``warning_*``) moves nothing.
+    Raises ``TopUpUnknown`` or ``TopUpNotPaidYet``."""
+    topup = _locked_paid_topup(provider=provider, payment_id=payment_id, topup_id=topup_id)
+    amount = min(amount_cents, topup.amount_cents)
+    if amount <= 0:
+        raise TopUpMismatch(f"dispute {dispute_id} of {amount_cents} cents on {topup.ledger_key}")
+    inquiry = status.startswith("warning_")
+    dispute, _created = Dispute.objects.select_for_update().get_or_create(
+        provider=provider,
+        dispute_id=dispute_id,
+        defaults={
+            "top_up": topup,
+            "amount_cents": amount,
+            "status": Dispute.Status.INQUIRY if inquiry else Dispute.Status.OPEN,
+            "reason": reason[:100],
+        },
+    )
+    if inquiry and not dispute.taken_cents:
+        return dispute
+    if not dispute.taken_cents:
+        taken = topup_dispute(
+            provider=provider,
+            payment_id=payment_id,
+            topup_id=topup.pk,
+            dispute_id=dispute_id,
+            amount_cents=dispute.amount_cents,
+        )
+        dispute.taken_cents = taken.amount_cents
+        dispute.status = Dispute.Status.OPEN
+    won = funds_reinstated or status == "won"
+    if won and not dispute.reinstated_cents:
+        back = take_back_reinstate(topup, key=dispute.ledger_key)
+        dispute.reinstated_cents = sum(transfer.amount_cents for transfer in back)
+    if won:
+        dispute.status = Dispute.Status.WON
+    elif status == "lost":
+        dispute.status = Dispute.Status.LOST
+    if dispute.status in (Dispute.Status.WON, Dispute.Status.LOST) and dispute.closed_at is None:
+        dispute.closed_at = timezone.now()
+    dispute.save()
+    return dispute

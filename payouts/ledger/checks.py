@@ -9,6 +9,7 @@ import time
 
 from django.db import connection
 
+from payouts.ledger.alerts import alert_operators
 from payouts.ledger.models import Account, LedgerCheck, Transfer
 
 # Operators alert on CRITICAL records of this logger.
@@ -78,6 +79,12 @@ def ledger_check_or_alert(*, during: str = "") -> LedgerReport:
             "LEDGER CHECK FAILED%s: money invariants do not hold: %s",
             f" {during}" if during else "",
             report.as_dict(),
+        )
+        alert_operators(
+            f"Ledger check failed{f' {during}' if during else ''}",
+            f"The money invariants do not hold: {report.as_dict()}\n"
+            "Run python manage.py check_ledger --json.",
+            logged=True,
         )
     return report
 

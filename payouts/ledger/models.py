@@ -18,15 +18,19 @@ class Account(models.Model):
     class Kind(models.TextChoices):
         WALLET = "wallet", _("Reader wallet")
         EARNINGS = "earnings", _("Creator earnings")
+        # A creator's earnings held against disputes until their date (payouts.funding.holds).
+        HELD = "held", _("Held earnings")
         IN_TRANSIT = "in_transit", _("Payouts in transit")
         COMMISSION = "commission", _("Platform commission")
         LOSSES = "losses", _("Losses")
+        # Stripe's fees (an expense, below zero like losses).
+        FEES = "fees", _("Payment provider fees")
         EXTERNAL = "external", _("External (payment provider)")
 
     # Kinds owned by a user, one of each per user.
-    USER_KINDS = (Kind.WALLET, Kind.EARNINGS)
-    # Kinds whose balance may go below zero: the outside world and written-off money.
-    UNBOUNDED_KINDS = (Kind.EXTERNAL, Kind.LOSSES)
+    USER_KINDS = (Kind.WALLET, Kind.EARNINGS, Kind.HELD)
+    # Kinds whose balance may go below zero: the outside world, written-off money and fees.
+    UNBOUNDED_KINDS = (Kind.EXTERNAL, Kind.LOSSES, Kind.FEES)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -57,12 +61,12 @@ class Account(models.Model):
                 name="ledger_account_one_system_account_per_name",
             ),
             models.CheckConstraint(
-                condition=Q(balance_cents__gte=0) | Q(kind__in=["external", "losses"]),
+                condition=Q(balance_cents__gte=0) | Q(kind__in=["external", "losses", "fees"]),
                 name="ledger_account_balance_not_negative",
             ),
             models.CheckConstraint(
-                condition=(Q(kind__in=["wallet", "earnings"]) & Q(user__isnull=False))
-                | (~Q(kind__in=["wallet", "earnings"]) & Q(user__isnull=True)),
+                condition=(Q(kind__in=["wallet", "earnings", "held"]) & Q(user__isnull=False))
+                | (~Q(kind__in=["wallet", "earnings", "held"]) & Q(user__isnull=True)),
                 name="ledger_account_owner_matches_kind",
             ),
         ]
@@ -91,6 +95,10 @@ class Transfer(models.Model):
         PAYOUT_RETURNED = "payout_returned", _("Payout returned")
         REVERSAL = "reversal", _("Payout reversed")
         CORRECTION = "correction", _("Correction")
+        HOLD = "hold", _("Held against disputes")
+        HOLD_RELEASE = "hold_release", _("Hold released")
+        DISPUTE_WON = "dispute_won", _("Dispute won")
+        FEE = "fee", _("Payment provider fee")
 
     debit = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="debits", verbose_name=_("debit account")

@@ -96,6 +96,11 @@ def earnings_of(user) -> Account:
     return user_account(user, Account.Kind.EARNINGS)
 
 
+def held_of(user) -> Account:
+    """The creator's held earnings (payouts.funding.holds): money not available before its date."""
+    return user_account(user, Account.Kind.HELD)
+
+
 def system_account(kind: str, name: str = "") -> Account:
     """A platform account (commission, losses, in transit) or an external one per provider."""
     if kind in Account.USER_KINDS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import stripe
 
-from payouts.stripe_gateway import client
+from payouts.stripe_gateway import StripeNotConfigured, client
 
 
 class CheckoutUnavailable(Exception):
@@ -80,3 +80,19 @@ def retrieve_session(session_id: str) -> dict:
     except stripe.StripeError as error:
         raise CheckoutUnavailable(str(error.user_message or error)) from error
     return session.to_dict()
+
+
+def card_fingerprint(payment_intent_id: str) -> str:
+    """The fingerprint of the card that paid ``payment_intent_id`` (the same card always has
+    the same one), or "" when Stripe cannot say (not a card, or Stripe unreachable)."""
+    try:
+        intent = client().v1.payment_intents.retrieve(
+            payment_intent_id, {"expand": ["latest_charge"]}
+        )
+    except (stripe.StripeError, StripeNotConfigured):
+        return ""
+    charge = intent.to_dict().get("latest_charge") or {}
+    if not isinstance(charge, dict):
+        return ""
+    card = (charge.get("payment_method_details") or {}).get("card") or {}
+    return str(card.get("fingerprint") or "")[:64]

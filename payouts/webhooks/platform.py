@@ -27,13 +27,14 @@ from payouts.funding.models import TopUp
 from payouts.funding.topups import (
     TopUpMismatch,
     TopUpUnknown,
+    dispute_record,
     topup_abandon,
     topup_complete,
-    topup_dispute,
     topup_refund,
     topup_waiting,
 )
 from payouts.providers import Provider
+from payouts.stripe_gateway.checkout import card_fingerprint
 from payouts.webhooks.events import Event, Fields
 from payouts.webhooks.models import ProviderEvent
 from payouts.webhooks.services import EventHandlers, Handled
@@ -110,6 +111,8 @@ def _session_paid_or_waiting(session: Session) -> Handled:
             amount_cents=session.amount_cents,
             currency=session.currency,
             payment_id=session.payment_id,
+            # Risk (docs/PRODUCT.md, Holds) and velocity review need the paying card.
+            card_fingerprint=card_fingerprint(session.payment_id) if session.payment_id else "",
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
@@ -276,40 +279,60 @@ def _charge_refunded(refund: Refund) -> Handled:
 
 @dataclasses.dataclass(frozen=True)
 class Dispute:
-    """What ``charge.dispute.created`` says."""
+    """What a ``charge.dispute.*`` event says of its dispute."""
 
+    event_type: str
     payment_id: str
     topup_id: int | None
     dispute_id: str
     amount_cents: int
+    status: str
+    reason: str
 
 
 def _dispute(event: Event) -> Dispute:
     dispute = event.object
     return Dispute(
+        event_type=event.type,
         payment_id=dispute.text("payment_intent"),
         topup_id=_topup_id(dispute),
         dispute_id=dispute.text("id", required=True),
         amount_cents=dispute.whole("amount"),
+        status=dispute.text("status"),
+        reason=dispute.text("reason"),
     )
 
 
-@PLATFORM_EVENTS.handles("charge.dispute.created", parse=_dispute)
-def _dispute_created(dispute: Dispute) -> Handled:
+@PLATFORM_EVENTS.handles(
+    "charge.dispute.created",
+    "charge.dispute.updated",
+    "charge.dispute.funds_withdrawn",
+    "charge.dispute.funds_reinstated",
+    "charge.dispute.closed",
+    parse=_dispute,
+)
+def _dispute_event(dispute: Dispute) -> Handled:
+    """Every dispute event brings the dispute up to date, once (docs/PRODUCT.md, Disputes)."""
     try:
-        taken = topup_dispute(
+        record = dispute_record(
             provider=STRIPE,
             payment_id=dispute.payment_id,
             topup_id=dispute.topup_id,
             dispute_id=dispute.dispute_id,
             amount_cents=dispute.amount_cents,
+            status=dispute.status,
+            reason=dispute.reason,
+            funds_reinstated=dispute.event_type == "charge.dispute.funds_reinstated",
         )
     except TopUpUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))
+    except TopUpMismatch as error:
+        return Handled(ProviderEvent.Outcome.REJECTED, note=str(error))
     return Handled(
         ProviderEvent.Outcome.PROCESSED,
-        taken.topup,
-        f"dispute booked: {taken.amount_cents} cents",
+        record.top_up,
+        f"dispute {record.status}: {record.taken_cents} cents taken back, "
+        f"{record.reinstated_cents} reinstated",
     )
 
 

@@ -1,5 +1,6 @@
 """The local fake Stripe server. Endpoint handlers register on import: add yours here."""
 
+from tests.fake_stripe import balance as _balance  # noqa: F401  (balance transactions, payouts)
 from tests.fake_stripe import cards as _cards  # noqa: F401  (Customers, setup, off-session)
 from tests.fake_stripe import checkout as _checkout  # noqa: F401  (Checkout Sessions for top-ups)
 from tests.fake_stripe import connect as _connect  # noqa: F401  (Connect accounts, links, transfers)

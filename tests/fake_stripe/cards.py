@@ -231,29 +231,6 @@ def cancel_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int, d
     return 200, intent
 
 
-@FakeStripe.route("POST", r"/v1/refunds")
-def create_refund(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
-    intent = fake.get("payment_intents", params.get("payment_intent") or "")
-    if intent is None or intent["status"] != "succeeded":
-        return fake.error(400, "This PaymentIntent has no successful charge to refund.")
-    charge = next(
-        c for c in fake.objects["charges"].values() if c["payment_intent"] == intent["id"]
-    )
-    if charge["refunded"]:
-        return fake.error(400, "Charge has already been refunded.", code="charge_already_refunded")
-    charge.update(amount_refunded=charge["amount"], refunded=True)
-    refund = {
-        "id": fake.new_id("re"),
-        "object": "refund",
-        "amount": charge["amount"],
-        "payment_intent": intent["id"],
-        "charge": charge["id"],
-        "status": "succeeded",
-        "metadata": params.get("metadata") or {},
-    }
-    return 200, fake.store("refunds", refund)
-
-
 # --- Helpers: the reader's part ----------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 
+from tests.fake_stripe import balance
 from tests.fake_stripe.server import FakeStripe, sign_payload
 
 PLATFORM_WEBHOOK_SECRET = "whsec_test_platform"
@@ -80,6 +81,19 @@ def create_session(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     return 200, fake.store("checkout_sessions", session)
 
 
+@FakeStripe.route("GET", r"/v1/payment_intents/(?P<id>pi_[A-Za-z0-9]+)")
+def retrieve_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
+    intent = fake.get("payment_intents", match["id"])
+    if intent is None:
+        return fake.error(404, f"No such payment_intent: '{match['id']}'", code="resource_missing")
+    expand = params.get("expand") or []
+    if isinstance(expand, dict):
+        expand = list(expand.values())
+    if "latest_charge" in expand:
+        return 200, {**intent, "latest_charge": fake.get("charges", intent["latest_charge"])}
+    return 200, intent
+
+
 def _expire_if_due(session: dict) -> None:
     """Stripe closes an open session at its ``expires_at``."""
     if session["status"] == "open" and time.time() >= session["expires_at"]:
@@ -128,9 +142,12 @@ def let_session_expire(fake: FakeStripe, session_id: str) -> dict:
 # --- Helpers: Stripe's and the card holder's parts -------------------------------------
 
 
-def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> dict:
+def pay_session(
+    fake: FakeStripe, session_id: str, *, delayed: bool = False, card: str | None = None
+) -> dict:
     """The reader pays on Stripe's page. With ``delayed`` (a bank debit) the session completes
-    unpaid; ``settle_session`` confirms it later."""
+    unpaid; ``settle_session`` confirms it later. ``card`` is the card's fingerprint (a new
+    card each time unless told)."""
     session = fake.get("checkout_sessions", session_id)
     payment_intent = fake.new_id("pi")
     charge = {
@@ -144,8 +161,18 @@ def pay_session(fake: FakeStripe, session_id: str, *, delayed: bool = False) -> 
         # Charges do not carry the session's metadata: refunds are matched by payment intent.
         "metadata": {},
         "paid": not delayed,
+        "payment_method_details": {
+            "type": "card",
+            "card": {"fingerprint": card or fake.new_id("fp"), "brand": "visa", "last4": "4242"},
+        },
     }
     fake.store("charges", charge)
+    fake.store(
+        "payment_intents",
+        {"id": payment_intent, "object": "payment_intent", "latest_charge": charge["id"]},
+    )
+    if not delayed:
+        _charge_settled(fake, charge)
     session.update(
         status="complete",
         payment_status="unpaid" if delayed else "paid",
@@ -158,8 +185,23 @@ def settle_session(fake: FakeStripe, session_id: str) -> dict:
     """A delayed payment succeeds."""
     session = fake.get("checkout_sessions", session_id)
     session["payment_status"] = "paid"
-    charge_of(fake, session["payment_intent"])["paid"] = True
+    charge = charge_of(fake, session["payment_intent"])
+    charge["paid"] = True
+    _charge_settled(fake, charge)
     return dict(session)
+
+
+def _charge_settled(fake: FakeStripe, charge: dict) -> None:
+    """The money reaches the platform's balance, minus Stripe's processing fee."""
+    txn = balance.record(
+        fake,
+        type_="charge",
+        amount=charge["amount"],
+        fee=balance.card_fee(charge["amount"]),
+        source=charge["id"],
+        category="charge",
+    )
+    charge["balance_transaction"] = txn["id"]
 
 
 def charge_of(fake: FakeStripe, payment_intent: str) -> dict:
@@ -174,6 +216,18 @@ def refund(fake: FakeStripe, payment_intent: str, amount_cents: int) -> dict:
     charge["amount_refunded"] += amount_cents
     assert charge["amount_refunded"] <= charge["amount"], "Stripe refuses refunding more"
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+    refund_object = fake.store(
+        "refunds",
+        {
+            "id": fake.new_id("re"),
+            "object": "refund",
+            "amount": amount_cents,
+            "charge": charge["id"],
+            "payment_intent": payment_intent,
+            "status": "succeeded",
+        },
+    )
+    balance.record(fake, type_="refund", amount=-amount_cents, source=refund_object["id"])
     return dict(charge)
 
 
@@ -189,8 +243,44 @@ def dispute(fake: FakeStripe, payment_intent: str, amount_cents: int | None = No
         "metadata": {},
         "reason": "fraudulent",
         "status": "needs_response",
+        "balance_transactions": [],
     }
-    return dict(fake.store("disputes", dispute))
+    fake.store("disputes", dispute)
+    # The disputed amount and the dispute fee leave the platform's balance at once.
+    txn = balance.record(
+        fake,
+        type_="adjustment",
+        amount=-dispute["amount"],
+        fee=balance.DISPUTE_FEE_CENTS,
+        source=dispute["id"],
+        category="dispute",
+    )
+    dispute["balance_transactions"].append(txn)
+    return dict(dispute)
+
+
+def win_dispute(fake: FakeStripe, dispute_id: str, *, fee_returned: bool = False) -> dict:
+    """The bank sides with the platform: the disputed amount comes back (``funds_reinstated``
+    then ``closed`` with status won); in some countries the dispute fee too."""
+    dispute = fake.get("disputes", dispute_id)
+    dispute["status"] = "won"
+    txn = balance.record(
+        fake,
+        type_="adjustment",
+        amount=dispute["amount"],
+        fee=-balance.DISPUTE_FEE_CENTS if fee_returned else 0,
+        source=dispute["id"],
+        category="dispute_reversal",
+    )
+    dispute["balance_transactions"].append(txn)
+    return dict(dispute)
+
+
+def lose_dispute(fake: FakeStripe, dispute_id: str) -> dict:
+    """The bank sides with the card holder: nothing comes back (``closed``, status lost)."""
+    dispute = fake.get("disputes", dispute_id)
+    dispute["status"] = "lost"
+    return dict(dispute)
 
 
 def event(fake: FakeStripe, event_type: str, obj: dict) -> dict:

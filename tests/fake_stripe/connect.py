@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 
+from tests.fake_stripe import balance
 from tests.fake_stripe.server import FakeStripe, sign_payload
 
 # --- Accounts ------------------------------------------------------------------------
@@ -135,7 +136,10 @@ def create_transfer(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         "reversals": {"object": "list", "data": [], "has_more": False},
         "created": int(time.time()),
     }
-    return 200, fake.store("transfers", transfer)
+    fake.store("transfers", transfer)
+    txn = balance.record(fake, type_="transfer", amount=-amount, source=transfer["id"])
+    transfer["balance_transaction"] = txn["id"]
+    return 200, transfer
 
 
 @FakeStripe.route("GET", r"/v1/transfers")
@@ -209,6 +213,8 @@ def reverse_transfer(fake: FakeStripe, transfer_id: str, amount: int | None = No
     transfer["amount_reversed"] += amount
     transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
     transfer["reversals"]["data"].append(reversal)
+    fake.store("transfer_reversals", reversal)
+    balance.record(fake, type_="transfer_refund", amount=amount, source=reversal["id"])
     fake.balance_cents += amount
     return transfer
 

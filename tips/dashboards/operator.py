@@ -10,22 +10,28 @@ staff without them get 403). They render inside the admin's own layout. Mounted 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
+from payouts.funding.models import Dispute
 from payouts.ledger.checks import ledger_check
 from payouts.ledger.models import Account, LedgerCheck
+from payouts.reconciliation.models import Difference, ReconciliationRun
+from payouts.reconciliation.services import margin_by_month
 from tips.dashboards.selectors import platform_by_month
 from tips.payday.charges import charge_totals
 from tips.payday.models import PaydayRun
@@ -82,6 +88,38 @@ def held_for_suspension() -> dict:
     return {"creators": held["creators"] or 0, "cents": held["cents"] or 0}
 
 
+def cannot_be_paid(now=None) -> dict:
+    """Creators with money waiting and no payment account that can receive it
+    (docs/PRODUCT.md, Creators who cannot be paid): all of them, and those whose first
+    earnings are older than UNPAID_CREATOR_DAYS."""
+    now = now or timezone.now()
+    waiting = (
+        Account.objects.filter(
+            kind__in=[Account.Kind.EARNINGS, Account.Kind.HELD], balance_cents__gt=0
+        )
+        .exclude(user__payment_account__status=PaymentAccount.Status.READY)
+        .values("user_id")
+        .annotate(cents=Sum("balance_cents"), since=Min("credits__created_at"))
+    )
+    old = now - dt.timedelta(days=settings.UNPAID_CREATOR_DAYS)
+    rows = list(waiting)
+    long_ones = [row for row in rows if row["since"] and row["since"] < old]
+    return {
+        "creators": len({row["user_id"] for row in rows}),
+        "cents": sum(row["cents"] for row in rows),
+        "long_creators": len({row["user_id"] for row in long_ones}),
+        "long_cents": sum(row["cents"] for row in long_ones),
+        "days": settings.UNPAID_CREATOR_DAYS,
+    }
+
+
+def open_disputes() -> dict:
+    rows = Dispute.objects.filter(status=Dispute.Status.OPEN).aggregate(
+        count=Count("id"), cents=Sum("amount_cents")
+    )
+    return {"count": rows["count"] or 0, "cents": rows["cents"] or 0}
+
+
 def platform_balances() -> dict:
     """Money the platform holds, by account kind (from the cached, checked balances)."""
     rows = Account.objects.values("kind").annotate(total=Sum("balance_cents"))
@@ -100,6 +138,13 @@ def operator_dashboard(request: HttpRequest) -> HttpResponse:
         "held": held_for_suspension(),
         "balances": platform_balances(),
         "last_check": LedgerCheck.objects.order_by("-created_at", "-id").first(),
+        # docs/PRODUCT.md, Reconciliation; Fees; Disputes.
+        "last_reconciliation": ReconciliationRun.objects.order_by("-started_at", "-id").first(),
+        "differences": list(Difference.objects.filter(resolved_at__isnull=True)[:20]),
+        "differences_count": Difference.objects.filter(resolved_at__isnull=True).count(),
+        "open_disputes": open_disputes(),
+        "cannot_be_paid": cannot_be_paid(),
+        "margin": margin_by_month(),
         "payout_minimum_cents": settings.PAYOUT_MINIMUM_CENTS,
     }
     return TemplateResponse(request, "admin/operator_dashboard.html", context)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from flattr_clone.months import month_of
 from payouts.batches.selectors import latest_payout
 from payouts.cards.selectors import not_collected_by_creator
+from payouts.funding.holds import held_by_date
 from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
 from tips.clicks.selectors import month_clicks, reader_blocker
@@ -80,6 +81,7 @@ def creator_dashboard(request: HttpRequest) -> HttpResponse:
     creator = request.user
     earnings = creator_earnings_by_month(creator=creator)
     balance = balance_cents(creator, Account.Kind.EARNINGS)
+    held = held_by_date(creator)
     return render(
         request,
         "dashboards/creator.html",
@@ -94,6 +96,9 @@ def creator_dashboard(request: HttpRequest) -> HttpResponse:
             "payout_progress": payout_progress_percent(balance),
             "missing_cents": max(0, settings.PAYOUT_MINIMUM_CENTS - balance),
             "last_payout": latest_payout(user=creator),
+            # docs/PRODUCT.md, Holds: money from recent risky payments, with its date.
+            "held": held,
+            "held_cents": sum(cents for _day, cents in held),
             "payout_account_missing": payout_account_missing(creator=creator),
             # Money from readers who pay after the month, still being collected or not collected.
             "charges_due": sorted(not_collected_by_creator(creator.pk).items(), reverse=True),

@@ -21,7 +21,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
+from payouts.funding.holds import holds_trace_payday
 from payouts.funding.selectors import budgets_in_effect_cents
+from payouts.ledger.alerts import alert_operators
 from payouts.ledger.checks import ledger_check_or_alert
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
@@ -75,9 +77,15 @@ def run_totals(run: PaydayRun) -> PaydayTotals:
 
 
 def _record_failure(month: dt.date, error: BaseException) -> None:
-    """Keep the error on the run for operators; the run stays resumable."""
+    """Keep the error on the run for operators and e-mail them (docs/PRODUCT.md, Alerts); the
+    run stays resumable."""
     PaydayRun.objects.filter(month=month).exclude(status=PaydayRun.Status.DONE).update(
         status=PaydayRun.Status.FAILED, last_error=f"{type(error).__name__}: {error}"[:2000]
+    )
+    alert_operators(
+        f"Payday {format_month(month)} failed",
+        f"{type(error).__name__}: {error}\nIt can be resumed: python manage.py payday "
+        f"--month {format_month(month)}.",
     )
 
 
@@ -169,7 +177,14 @@ def _process_chunk(chunk_id: int) -> bool:
                 )
             )
     now = timezone.now()
-    write_transfers(rows, at=now, locked=locked)
+    applied = write_transfers(rows, at=now, locked=locked)
+    # docs/PRODUCT.md, Holds: trace the money to its payments, hold the risky pieces.
+    holds_trace_payday(
+        applied,
+        readers_by_wallet={pk: reader for reader, pk in wallets.items()},
+        creators_by_earnings={pk: creator for creator, pk in earnings.items()},
+        now=now,
+    )
     _write_records(run, plans, now)
     month_charges_create(month, charged, budgets)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
