@@ -33,7 +33,7 @@ from payouts.ledger.services import (
 )
 from tips.clicks.models import Click
 from tips.payday.estimates import eligible_creators_by_reader
-from tips.payday.keys import commission_key, payday_reference, share_key
+from tips.payday.keys import commission_key, payday_reference, payday_transfers, share_key
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.payday.signals import payday_chunk_stage
 from tips.payday.split import split_reader
@@ -293,13 +293,12 @@ def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
 def _finish(run: PaydayRun) -> None:
     """Store the totals (recomputed from the ledger and cross-checked), mark the run done and
     enqueue the follow-up tasks. Runs in the transaction of the last chunk."""
-    reference = payday_reference(run.month)
     records = PaydayRecord.objects.filter(month=run.month).aggregate(
         readers=Count("pk", filter=Q(given_cents__gt=0)),
         given=Sum("given_cents"),
         commission=Sum("commission_cents"),
     )
-    moved = Transfer.objects.filter(reference=reference).aggregate(
+    moved = Transfer.objects.filter(payday_transfers(run.month)).aggregate(
         commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),
         distributed=Sum("amount_cents", filter=Q(kind=Transfer.Kind.DISTRIBUTION)),
         creators=Count("credit_id", filter=Q(kind=Transfer.Kind.DISTRIBUTION), distinct=True),

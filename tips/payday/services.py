@@ -44,7 +44,7 @@ from tips.payday.chunks import (
     _record_failure,
     run_totals,
 )
-from tips.payday.keys import payday_reference
+from tips.payday.keys import payday_transfers
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.payday.tasks import payday_chunk
 
@@ -277,7 +277,7 @@ def payday_preview(*, month: dt.date) -> PaydayTotals:
     commission = totals["commission"] or 0
     creators = set(
         Transfer.objects.filter(
-            reference=payday_reference(month), kind=Transfer.Kind.DISTRIBUTION
+            payday_transfers(month), kind=Transfer.Kind.DISTRIBUTION
         ).values_list("credit__user_id", flat=True)
     )
     reader_ids = list(
