@@ -174,12 +174,22 @@ def lock_balances(account_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
 
 @transaction.atomic
 def write_transfers(
-    rows: Sequence[Posting], *, at: datetime, locked: dict[int, tuple[str, int]]
+    rows: Sequence[Posting],
+    *,
+    at: datetime,
+    locked: dict[int, tuple[str, int]],
+    credited_only: Iterable[int] = (),
 ) -> list[Posting]:
     """Insert ``rows`` and add the inserted ones to the cached balances; returns those rows.
 
-    The caller holds the locks of every account involved (``lock_balances``). A key
-    already in the ledger is skipped and must be the very same transfer
+    The caller holds the locks of every account involved (``lock_balances``), except those
+    in ``credited_only``: accounts these rows only ever credit, which no credit can
+    overdraw, so they are locked (in id order, like any lock) only once the rows are in,
+    right before their balances change. Payday's chunks name their creators' earnings and
+    the commission account so: each chunk holds those shared rows from its balance update
+    to its commit only, and chunks on several workers hardly wait for each other.
+
+    A key already in the ledger is skipped and must be the very same transfer
     (``IdempotencyConflict`` otherwise); a bounded account that would go below zero
     raises ``InsufficientFunds``. Either way nothing of ``rows`` is applied.
     """
@@ -199,7 +209,7 @@ def write_transfers(
     if skipped:
         _check_stored_rows_match(skipped)
     applied = [row for row in ordered if row.idempotency_key in inserted]
-    _apply_to_balances(applied, locked)
+    _apply_to_balances(applied, locked, frozenset(credited_only))
     return applied
 
 
@@ -285,12 +295,22 @@ def _check_stored_rows_match(rows: Sequence[Posting]) -> None:
             raise IdempotencyConflict(row.idempotency_key)
 
 
-def _apply_to_balances(rows: Sequence[Posting], locked: dict[int, tuple[str, int]]) -> None:
+def _apply_to_balances(
+    rows: Sequence[Posting],
+    locked: dict[int, tuple[str, int]],
+    credited_only: frozenset[int] = frozenset(),
+) -> None:
     """Add the rows' effect to the cached balances, refusing any overdraft."""
     deltas: dict[int, int] = defaultdict(int)
     for row in rows:
         deltas[row.debit_id] -= row.amount_cents
         deltas[row.credit_id] += row.amount_cents
+    if credited_only:
+        for row in rows:
+            if row.debit_id in credited_only:
+                raise LedgerError(f"account {row.debit_id} was to be credited only")
+        late = [pk for pk in credited_only if deltas.get(pk) and pk not in locked]
+        locked = {**locked, **lock_balances(late)}
     deltas = {pk: delta for pk, delta in deltas.items() if delta}
     if not deltas:
         return

@@ -123,7 +123,11 @@ def _process_chunk(chunk_id: int) -> bool:
     )
     earnings = _earnings_accounts({pk for creators in readers.values() for pk in creators})
     commission_account = system_account(Account.Kind.COMMISSION).pk
-    locked = lock_balances([*wallets.values(), *earnings.values(), commission_account])
+    # Only this chunk's readers' wallets are locked now (no other chunk has these readers).
+    # The earnings and the commission account are shared by every chunk: they are only
+    # credited here, so ``write_transfers`` locks them as late as it can (``credited_only``),
+    # after the inserts, and this transaction holds them only from there to its commit.
+    locked = lock_balances(wallets.values())
 
     plans = [
         _plan_reader(
@@ -162,8 +166,10 @@ def _process_chunk(chunk_id: int) -> bool:
                 )
             )
     now = timezone.now()
-    write_transfers(rows, at=now, locked=locked)
     _write_records(run, plans, now)
+    write_transfers(
+        rows, at=now, locked=locked, credited_only={commission_account, *earnings.values()}
+    )
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
     chunk.save(update_fields=["done_at"])
@@ -260,6 +266,19 @@ def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, se
             month=month, revoked_at__isnull=True, reader_id__gte=first, reader_id__lte=last
         )
     )
+
+
+def create_earnings_accounts(month: dt.date) -> None:
+    """Before the chunks start: the earnings account of every creator eligible for a share of
+    ``month``, in a transaction of its own. Created inside concurrent chunks, the same
+    missing account would make one chunk wait for the other's commit."""
+    clicks = Click.objects.filter(
+        month=month,
+        revoked_at__isnull=True,
+        creator__is_active=True,
+        creator__suspended_at__isnull=True,
+    ).exclude(creator_id=F("reader_id"))
+    _earnings_accounts(set(clicks.order_by().values_list("creator_id", flat=True).distinct()))
 
 
 def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:

@@ -42,6 +42,7 @@ from tips.payday.chunks import (
     _plan_reader,
     _readers_and_creators,
     _record_failure,
+    create_earnings_accounts,
     run_totals,
 )
 from tips.payday.keys import payday_transfers
@@ -203,6 +204,7 @@ def _check_before(month: dt.date) -> LedgerCheck:
 
 def _plan_and_enqueue(month: dt.date, chunk_size: int, check: LedgerCheck) -> PaydayRun:
     system_account(Account.Kind.COMMISSION)  # created outside the chunks' lock sets
+    create_earnings_accounts(month)  # likewise: chunks then only find them
     with transaction.atomic():
         run, created = PaydayRun.objects.select_for_update().get_or_create(
             month=month, defaults={"chunk_size": chunk_size, "check_before": check}
