@@ -22,6 +22,13 @@ def _changes_up_to(at: dt.datetime) -> QuerySet[BudgetChange]:
     return BudgetChange.objects.filter(created_at__lte=at).order_by("-created_at", "-id")
 
 
+def budget_in_effect_cents_subquery(user_ref, *, at: dt.datetime | None = None) -> Subquery:
+    """The amount of the budget in effect at ``at`` (default now) of the user ``user_ref``
+    (an ``OuterRef``), as a subquery to annotate with: NULL when never set."""
+    latest = _changes_up_to(at or timezone.now()).filter(user=user_ref)
+    return Subquery(latest.values("amount_cents")[:1])
+
+
 def budget_in_effect(user, *, at: dt.datetime | None = None) -> BudgetChange | None:
     """The reader's budget change in effect at ``at`` (default now), or None if never set.
 
