@@ -59,7 +59,19 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="store_true", help="print the plans of the ledger's queries"
     )
+    parser.add_argument(
+        "--month",
+        default=None,
+        help="YYYY-MM of the generated clicks (default 2025-03); bench/click_load.sh uses "
+        "the previous month so that payday can run while readers click",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate the data and stop (no payday)"
+    )
     args = parser.parse_args()
+    global MONTH
+    if args.month:
+        MONTH = dt.date(int(args.month[:4]), int(args.month[5:7]), 1)
     worker_counts = [int(count) for count in args.workers.split(",")]
 
     import django
@@ -84,6 +96,8 @@ def main() -> None:
     _generate(readers, creators, clicks)
     timings["generate_seconds"] = time.perf_counter() - started
     print(f"generated in {timings['generate_seconds']:.1f}s")
+    if args.generate_only:
+        return
 
     floor_rows, floor_seconds = _floor()
     print(
@@ -222,7 +236,7 @@ def _time_payday(workers: int, *, profile: bool) -> dict:
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    payday_rows = Transfer.objects.filter(reference="payday:2025-03").count()
+    payday_rows = Transfer.objects.filter(reference=f"payday:{MONTH:%Y-%m}").count()
     totals = run_totals(run).as_dict()
     print(
         f"payday ({workers or 'eager'} workers): {payday_rows} rows in {payday_seconds:.2f}s of "
@@ -330,7 +344,9 @@ def _reset_payday() -> None:
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM payouts_transfer WHERE reference = 'payday:2025-03'")
+        cursor.execute(
+            "DELETE FROM payouts_transfer WHERE reference = %s", [f"payday:{MONTH:%Y-%m}"]
+        )
         cursor.execute("DELETE FROM tips_paydayrecord")
         cursor.execute("DELETE FROM tips_paydaychunk")
         cursor.execute("DELETE FROM tips_paydayrun")
