@@ -65,7 +65,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 # rps, p99 in ms, error answers (non-2xx/3xx and socket errors)
 measure() {
-  wrk -t2 -c"$CONN" -d"${DUR}s" --latency "$@" 2>&1 | tee -a "$OUT/wrk.log" | awk '
+  wrk -t2 -c"$CONN" -d"${DUR}s" --timeout 30s --latency "$@" 2>&1 | tee -a "$OUT/wrk.log" | awk '
     /Requests\/sec/ {r=$2} /Non-2xx/ {e+=$5} /Socket errors/ {gsub(",", ""); e+=$4+$6+$8+$10}
     /^ *99% / {p=$2; if (p ~ /us$/) {sub("us","",p); p/=1000} else if (p ~ /ms$/) {sub("ms","",p)} else if (p ~ /s$/) {sub("s","",p); p*=1000}}
     END {printf "%s %.1f %d\n", r, p, e}'
