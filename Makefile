@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # The port of `make run` (e.g. `make run PORT=8001` when 8000 is taken).
 PORT ?= 8000
 
-.PHONY: run test suite install lint format messages bench bench-web clean
+.PHONY: run test suite install lint format messages bench bench-web bench-click clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,15 @@ messages: install
 
 ## Payday benchmark against PostgreSQL (BENCH_SIZE=small|medium|large); wipes the bench database
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1/flattr_bench
+## (BENCH_WORKERS=1,2: the same payday in 1 then 2 worker processes, lock waits sampled)
 bench: install
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/payday_bench.py --size $(or $(BENCH_SIZE),medium)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/payday_bench.py --size $(or $(BENCH_SIZE),medium) \
+		--workers $(or $(BENCH_WORKERS),0) $(BENCH_ARGS)
+
+## The click under gunicorn and wrk, alone and while payday runs on a Celery worker (wipes its bench database)
+BENCH_LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1/flattr_bench_load
+bench-click: install
+	BENCH_DATABASE_URL=$(BENCH_LOAD_DATABASE_URL) bench/click_load.sh $(or $(BENCH_SIZE),small)
 
 ## Web throughput against a bare Django app in one run (needs wrk, PostgreSQL, Redis); wipes BENCH_WEB_DB
 bench-web: install

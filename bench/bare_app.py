@@ -1,5 +1,6 @@
-"""A bare Django app: the anchor of `make bench-web` (bench/web_bench.py). Same Django, same
-gunicorn, same PostgreSQL as the project; a copy of the reference ../shared/bench/bare_app.py."""
+"""A bare Django app: the anchor of `make bench-web` (bench/web_bench.py) and of
+bench/click_load.sh. Same Django, same gunicorn, same PostgreSQL as the project; a copy of the
+reference ../shared/bench/bare_app.py."""
 
 import os
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -26,6 +27,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flattr_clone.settings")
 SIZES = {
     "small": (10_000, 1_000, 100_000),
     "medium": (100_000, 10_000, 1_000_000),
+    # Three times medium, for the linearity check (1M -> 3M clicks).
+    "3m": (300_000, 30_000, 3_000_000),
     "large": (1_000_000, 100_000, 10_000_000),
 }
 MONTH = dt.date(2025, 3, 1)
@@ -47,7 +50,29 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="medium")
     parser.add_argument("--chunk-size", type=int, default=None, help="PAYDAY_CHUNK_SIZE")
     parser.add_argument("--profile", action="store_true", help="print where payday spends time")
+    parser.add_argument(
+        "--workers",
+        default="0",
+        help="comma-separated runs on the same data: 0 = eager in this process, N = the "
+        "chunks in N worker processes at once (e.g. 1,2); the ledger is reset between runs",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plans of the ledger's queries"
+    )
+    parser.add_argument(
+        "--month",
+        default=None,
+        help="YYYY-MM of the generated clicks (default 2025-03); bench/click_load.sh uses "
+        "the previous month so that payday can run while readers click",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="generate the data and stop (no payday)"
+    )
     args = parser.parse_args()
+    global MONTH
+    if args.month:
+        MONTH = dt.date(int(args.month[:4]), int(args.month[5:7]), 1)
+    worker_counts = [int(count) for count in args.workers.split(",")]
 
     import django
 
@@ -71,59 +96,156 @@ def main() -> None:
     _generate(readers, creators, clicks)
     timings["generate_seconds"] = time.perf_counter() - started
     print(f"generated in {timings['generate_seconds']:.1f}s")
+    if args.generate_only:
+        return
 
     floor_rows, floor_seconds = _floor()
-    print(f"floor: {floor_rows} rows in {floor_seconds:.2f}s")
+    print(
+        f"insert floor (INSERT ... SELECT into payouts_transfer): {floor_rows} rows in "
+        f"{floor_seconds:.2f}s"
+    )
 
     from flattr_clone.celery import app as celery_app
     from payouts.ledger.checks import ledger_check
-    from payouts.ledger.models import Transfer
-    from tips.payday.chunks import run_totals
-    from tips.payday.services import payday_run
 
-    celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     # Time payday itself: the payout batch and e-mails have their own costs.
     settings.PAYDAY_FOLLOW_UP_TASKS = []
     if args.chunk_size:
         settings.PAYDAY_CHUNK_SIZE = args.chunk_size
+    _snapshot_balances()
+    # The physical floor joins the creators' earnings accounts, which the first payday
+    # creates: it runs once payday has (as ../shared/bench/payday_floor.sql is run "after").
+    physical: dict[str, float] = {}
+    results = []
+    for position, workers in enumerate(worker_counts):
+        if position:
+            _reset_payday()
+        result = _time_payday(workers, profile=args.profile)
+        if not physical:
+            rows, seconds = _physical_floor()
+            physical.update(rows=rows, seconds=seconds)
+            print(f"physical floor (one statement, minimal table): {rows} rows in {seconds:.2f}s")
+        physical_rows, physical_seconds = physical["rows"], physical["seconds"]
+        result.update(
+            physical_floor_seconds=round(physical_seconds, 2),
+            physical_floor_rows=physical_rows,
+            ratio_payday_to_physical_floor=round(result["payday_seconds"] / physical_seconds, 2),
+            floor_seconds=round(floor_seconds, 2),
+            floor_rows=floor_rows,
+            floor_rows_per_second=round(floor_rows / floor_seconds),
+            ratio_payday_to_floor=round(result["payday_seconds"] / floor_seconds, 2),
+        )
+        results.append(result)
+
+    if args.explain:
+        _explain()
+    started = time.perf_counter()
+    report = ledger_check(record=False)
+    timings["ledger_check_seconds"] = time.perf_counter() - started
+
+    print()
+    print(
+        "| workers | chunks | payday | ledger checks before/after | rows | physical floor "
+        "| ratio | insert floor | ratio | lock waits |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['workers'] or 'eager'} | {r['chunks']} | {r['payday_seconds']:.2f} s "
+            f"| {r['payday_check_before_seconds']:.2f} s / {r['payday_check_after_seconds']:.2f} s "
+            f"| {r['payday_rows']:,} | {r['physical_floor_seconds']:.2f} s "
+            f"| **{r['ratio_payday_to_physical_floor']}** | {floor_seconds:.2f} s "
+            f"| {r['ratio_payday_to_floor']} | {r['lock_wait_samples']} samples "
+            f"(~{r['lock_wait_seconds']:.2f} s) |"
+        )
+    print()
+    for r in results:
+        line = {
+            "size": args.size,
+            "readers": readers,
+            "creators": creators,
+            "clicks": clicks,
+            "chunk_size": settings.PAYDAY_CHUNK_SIZE,
+            **r,
+            "ledger_ok": report.ok,
+            **{key: round(value, 2) for key, value in timings.items()},
+        }
+        print(json.dumps(line))
+    if not report.ok or any(r["payday_status"] != "done" for r in results):
+        sys.exit(1)
+
+
+def _time_payday(workers: int, *, profile: bool) -> dict:
+    """One payday of MONTH: eager in this process (``workers`` 0) or its chunks in
+    ``workers`` processes at once, with lock waits sampled meanwhile."""
+    from django.db import connections
+
+    from flattr_clone.celery import app as celery_app
+    from payouts.ledger.models import Transfer
+    from tips.payday.chunks import run_totals
+    from tips.payday.models import PaydayChunk, PaydayRun
+    from tips.payday.services import payday_run
+
+    sampler = _LockSampler()
     profiler = None
-    if args.profile:
+    if profile and not workers:
         import cProfile
 
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    run = payday_run(month=MONTH)
+    if not workers:
+        celery_app.conf.task_always_eager = True
+        run = payday_run(month=MONTH)
+    else:
+        # Planned here; the tasks go to an in-memory broker nobody reads, and the chunks are
+        # handed to the worker processes instead (what Celery workers would do).
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.broker_url = "memory://"
+        run = payday_run(month=MONTH)
+        pending = list(
+            PaydayChunk.objects.filter(run=run, done_at__isnull=True)
+            .order_by("number")
+            .values_list("pk", flat=True)
+        )
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        for chunk_pk in pending:
+            queue.put(chunk_pk)
+        for _ in range(workers):
+            queue.put(None)
+        processes = [context.Process(target=_worker, args=(queue,)) for _ in range(workers)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        if any(process.exitcode for process in processes):
+            sys.exit("a worker failed")
     total_seconds = time.perf_counter() - started
+    waits = sampler.stop()
+    run = PaydayRun.objects.get(pk=run.pk)
     # Payday's own ledger self-checks (before planning, after the last chunk) are steps of
     # their own, reported apart: the ratio to the floor compares the chunks' work only.
     check_before_seconds = run.check_before.duration_ms / 1000
-    check_after_seconds = run.check_after.duration_ms / 1000
+    check_after_seconds = run.check_after.duration_ms / 1000 if run.check_after else 0.0
     payday_seconds = total_seconds - check_before_seconds - check_after_seconds
     if profiler is not None:
         import pstats
 
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-    payday_rows = Transfer.objects.filter(reference="payday:2025-03").count()
+    payday_rows = Transfer.objects.filter(reference=f"payday:{MONTH:%Y-%m}").count()
     totals = run_totals(run).as_dict()
     print(
-        f"payday: {payday_rows} rows in {payday_seconds:.2f}s of chunks "
-        f"(+ ledger checks {check_before_seconds:.2f}s before, {check_after_seconds:.2f}s "
-        f"after; {total_seconds:.2f}s in all), totals {totals}"
+        f"payday ({workers or 'eager'} workers): {payday_rows} rows in {payday_seconds:.2f}s of "
+        f"chunks (+ ledger checks {check_before_seconds:.2f}s before, "
+        f"{check_after_seconds:.2f}s after; {total_seconds:.2f}s in all), lock waits "
+        f"{waits['samples']} samples {waits['queries']}, totals {totals}"
     )
-
-    started = time.perf_counter()
-    report = ledger_check(record=False)
-    timings["ledger_check_seconds"] = time.perf_counter() - started
-
-    result = {
-        "size": args.size,
-        "readers": readers,
-        "creators": creators,
-        "clicks": clicks,
-        "chunk_size": settings.PAYDAY_CHUNK_SIZE,
+    return {
+        "workers": workers,
         "chunks": run.chunks_total,
         "payday_seconds": round(payday_seconds, 2),
         "payday_total_seconds": round(total_seconds, 2),
@@ -131,17 +253,116 @@ def main() -> None:
         "payday_check_after_seconds": round(check_after_seconds, 2),
         "payday_rows": payday_rows,
         "payday_rows_per_second": round(payday_rows / payday_seconds),
-        "floor_seconds": round(floor_seconds, 2),
-        "floor_rows": floor_rows,
-        "floor_rows_per_second": round(floor_rows / floor_seconds),
-        "ratio_payday_to_floor": round(payday_seconds / floor_seconds, 2),
-        "ledger_ok": report.ok,
+        "lock_wait_samples": waits["samples"],
+        "lock_wait_seconds": round(waits["samples"] * _LockSampler.INTERVAL, 3),
         "payday_status": totals["status"],
-        **{key: round(value, 2) for key, value in timings.items()},
     }
-    print(json.dumps(result))
-    if not report.ok or totals["status"] != "done":
-        sys.exit(1)
+
+
+def _worker(queue) -> None:
+    """A worker process: the chunks it takes from ``queue``, as a Celery worker runs them."""
+    from django.db import connections
+
+    from tips.payday.chunks import payday_chunk_process
+
+    connections.close_all()
+    while (chunk_pk := queue.get()) is not None:
+        payday_chunk_process(chunk_id=chunk_pk)
+    connections.close_all()
+
+
+class _LockSampler:
+    """Samples ``pg_stat_activity`` every INTERVAL seconds in a process of its own: each
+    sample counts the bench database's sessions waiting for another transaction's lock (a
+    row, a transaction id, a table); relation-extension waits ("extend") are listed but not
+    counted. Samples times INTERVAL estimates the time spent waiting; zero samples means
+    no wait long enough to be seen."""
+
+    INTERVAL = 0.005
+
+    def __init__(self):
+        from django.db import connection
+
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        self._results = context.Queue()
+        self._process = context.Process(
+            target=self._sample,
+            args=(connection.settings_dict, self._stop, self._results),
+        )
+        self._process.start()
+
+    @classmethod
+    def _sample(cls, database, stop, results) -> None:
+        import psycopg
+
+        samples, queries = 0, {}
+        with psycopg.connect(
+            host=database["HOST"] or None,
+            port=database["PORT"] or None,
+            user=database["USER"] or None,
+            password=database["PASSWORD"] or None,
+            dbname=database["NAME"],
+            autocommit=True,
+        ) as conn:
+            while not stop.is_set():
+                rows = conn.execute(
+                    "SELECT wait_event || ': ' || left(query, 50) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchall()
+                for (query,) in rows:
+                    queries[query] = queries.get(query, 0) + 1
+                    # "extend": two inserters adding pages to one table file at once, a lock
+                    # of microseconds that is no wait for another transaction's rows.
+                    if not query.startswith("extend:"):
+                        samples += 1
+                time.sleep(cls.INTERVAL)
+        results.put({"samples": samples, "queries": queries})
+
+    def stop(self) -> dict:
+        self._stop.set()
+        result = self._results.get()
+        self._process.join()
+        return result
+
+
+def _snapshot_balances() -> None:
+    """The accounts as generated, to reset the ledger between payday runs on the same data."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TABLE IF EXISTS bench_accounts; CREATE TABLE bench_accounts AS "
+            "SELECT id, balance_cents FROM payouts_account"
+        )
+
+
+def _reset_payday() -> None:
+    """Undo a payday run (the bench schema has no append-only triggers): its transfers,
+    records, chunks, run and checks, the accounts it created and the balances it moved."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM payouts_transfer WHERE reference = %s", [f"payday:{MONTH:%Y-%m}"]
+        )
+        cursor.execute("DELETE FROM tips_paydayrecord")
+        cursor.execute("DELETE FROM tips_paydaychunk")
+        cursor.execute("DELETE FROM tips_paydayrun")
+        cursor.execute("DELETE FROM payouts_ledgercheck")
+        cursor.execute(
+            "DELETE FROM payouts_account WHERE id NOT IN (SELECT id FROM bench_accounts)"
+        )
+        cursor.execute(
+            "UPDATE payouts_account a SET balance_cents = s.balance_cents FROM bench_accounts s "
+            "WHERE s.id = a.id AND a.balance_cents <> s.balance_cents"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE payouts_transfer")
+        cursor.execute("VACUUM ANALYZE payouts_account")
+        cursor.execute("VACUUM ANALYZE tips_paydayrecord")
+        cursor.execute("CHECKPOINT")
 
 
 def _reset_schema() -> None:
@@ -301,6 +522,88 @@ def _generate(readers: int, creators: int, clicks: int) -> None:
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+def _physical_floor() -> tuple[int, float]:
+    """bench/payday_floor.sql: every reader's split computed in ONE statement and written into
+    a minimal ledger table (primary key and unique key only), committed; then dropped."""
+    from django.db import connection, transaction
+
+    text = (ROOT / "bench" / "payday_floor.sql").read_text()
+    lines = [line for line in text.splitlines() if not line.startswith(("\\", "--"))]
+    statements = [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    rows = elapsed = None
+    for statement in statements:
+        if statement.upper() in ("BEGIN", "COMMIT"):
+            continue
+        if statement.upper().startswith("WITH"):
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(statement)  # no parameters: "%" stays as is
+                rows = cursor.rowcount
+            elapsed = time.perf_counter() - started
+        elif statement.upper().startswith("SELECT"):
+            continue
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+    return rows, elapsed
+
+
+def _explain() -> None:
+    """The ledger's queries and their plans on the data just paid (EXPLAIN ANALYZE)."""
+    from django.db import connection
+    from django.db.models import Sum
+
+    from payouts.funding.selectors import wallet_history
+    from payouts.ledger.models import Account, Transfer
+    from tips.dashboards.selectors import creator_earnings_by_month, platform_by_month
+    from tips.payday.keys import payday_transfers
+    from tips.payday.selectors import payday_progress, reader_history
+
+    wallet = Account.objects.filter(kind="wallet").order_by("id")[1000]
+    earnings = Account.objects.filter(kind="earnings").order_by("id")[100]
+    queries = {
+        "payday totals of a month (finish, progress, preview)": Transfer.objects.filter(
+            payday_transfers(MONTH)
+        )
+        .values("kind")
+        .annotate(total=Sum("amount_cents")),
+        "idempotency keys (write_transfers, post_transfers)": Transfer.objects.filter(
+            idempotency_key__in=[f"payday:2025-03:{wallet.user_id}:commission"]
+        ),
+        "a reader's wallet history": wallet_history(wallet.user)[:50],
+        "a reader's payday history (debit, time)": Transfer.objects.filter(
+            debit_id=wallet.pk,
+            kind__in=["commission", "distribution"],
+            reference__in=["payday:2025-03", "payday:2025-02"],
+        ),
+        "a creator's earnings per month (credit, time)": Transfer.objects.filter(
+            kind="distribution",
+            credit__kind="earnings",
+            credit__user=earnings.user,
+            reference__in=["payday:2025-03", "payday:2025-02"],
+        )
+        .values("reference")
+        .annotate(amount=Sum("amount_cents")),
+        "admin: newest transfers": Transfer.objects.order_by("-id")[:100],
+        "admin: a day's transfers (date filter)": Transfer.objects.filter(
+            created_at__gte=dt.datetime(2025, 2, 27, tzinfo=dt.UTC),
+            created_at__lt=dt.datetime(2025, 2, 28, tzinfo=dt.UTC),
+        ).order_by("-id")[:100],
+    }
+    # The selectors themselves run too, so a change that stops them from using these
+    # queries shows up here first.
+    creator_earnings_by_month(creator=earnings.user, months=[MONTH])
+    platform_by_month(months=[MONTH])
+    payday_progress(month=MONTH)
+    reader_history(reader=wallet.user)
+    for title, queryset in queries.items():
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+            plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+        print(f"-- {title}\n    {sql % tuple(repr(p) for p in params)}\n{plan}\n")
 
 
 def _floor() -> tuple[int, float]:

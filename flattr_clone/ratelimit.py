@@ -45,14 +45,14 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, now: float | None = None
     retry_after = WINDOW_SECONDS - int(now) % WINDOW_SECONDS
     cache_key = f"ratelimit:{scope}:{key}:{window}"
     try:
-        # add() only writes when the key is new, so the first attempt of a window starts at 0.
-        cache.add(cache_key, 0, WINDOW_SECONDS + 60)
+        # One round trip per attempt: incr() of the window's counter, which exists from the
+        # second attempt of the window on. The first attempt creates it with add() (which
+        # only writes a new key); if another attempt created it in between, incr() again.
         try:
             count = cache.incr(cache_key)
         except ValueError:
-            # The key expired between add() and incr(): this is the window's first attempt.
-            cache.set(cache_key, 1, WINDOW_SECONDS + 60)
-            count = 1
+            created = cache.add(cache_key, 1, WINDOW_SECONDS + 60)
+            count = 1 if created else cache.incr(cache_key)
     except Exception:  # Any backend error (e.g. redis ConnectionError): allow and log.
         logger.warning("%s rate limit skipped: cache unavailable", scope, exc_info=True)
         return Verdict(allowed=True, retry_after_seconds=0)

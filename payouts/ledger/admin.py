@@ -39,6 +39,9 @@ class TransferAdmin(ReadableColumnsMixin, ReadOnlyAdmin):
     ]
     list_select_related = ["debit__user", "credit__user"]
     date_hierarchy = "created_at"
+    # Newest first by id: the primary key serves the page's ORDER BY ... LIMIT, where the
+    # time column only has a BRIN index (it serves the date filters, not an order).
+    ordering = ["-id"]
     show_full_result_count = False
 
 

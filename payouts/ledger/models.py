@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flattr_clone.db import TimeOrderedIndex
+
 
 class Account(models.Model):
     class Kind(models.TextChoices):
@@ -100,24 +102,41 @@ class Transfer(models.Model):
         DISPUTE_WON = "dispute_won", _("Dispute won")
         FEE = "fee", _("Payment provider fee")
 
+    # Every index of this table is paid for by every row payday writes, so it has only those
+    # a query uses (docs/PRODUCT.md, "The ledger's indexes"): the account columns are
+    # searched through the (account, time) indexes below, never alone.
     debit = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="debits", verbose_name=_("debit account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="debits",
+        verbose_name=_("debit account"),
+        db_index=False,
     )
     credit = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="credits", verbose_name=_("credit account")
+        Account,
+        on_delete=models.PROTECT,
+        related_name="credits",
+        verbose_name=_("credit account"),
+        db_index=False,
     )
     amount_cents = models.BigIntegerField(_("amount (cents)"))
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # Unique through the constraint below (same name as the column's former UNIQUE), which
+    # has no varchar_pattern_ops twin: keys are only ever looked up whole.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # What caused it, e.g. "topup:17", "payday:2026-10", "payout:5".
-    reference = models.CharField(_("reference"), max_length=200, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # What caused it, e.g. "topup:17", "payday:2026-10", "payout:5". Not indexed: a month's
+    # payday shares one reference over a million rows; its queries also bound created_at.
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="payouts_transfer_idempotency_key_key"
+            ),
             models.CheckConstraint(
                 condition=Q(amount_cents__gt=0), name="ledger_transfer_amount_positive"
             ),
@@ -128,6 +147,8 @@ class Transfer(models.Model):
         indexes = [
             models.Index(fields=["debit", "created_at"], name="ledger_transfer_debit_time"),
             models.Index(fields=["credit", "created_at"], name="ledger_transfer_credit_time"),
+            # Append-only by time: BRIN on PostgreSQL (flattr_clone.db.TimeOrderedIndex).
+            TimeOrderedIndex(fields=["created_at"], name="ledger_transfer_time_brin"),
         ]
 
     def __str__(self) -> str:

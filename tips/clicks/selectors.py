@@ -7,14 +7,15 @@ import datetime as dt
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from flattr_clone.months import month_of
 from payouts.cards.selectors import card_works, pays_after_month
-from payouts.funding.selectors import budget_in_effect
+from payouts.funding.selectors import budget_in_effect_cents_subquery
 from payouts.ledger.models import Account
-from payouts.ledger.selectors import balance_cents
 from tips.clicks.models import Click
 from tips.things.models import Thing
 
@@ -62,21 +63,62 @@ def suspension_blocker(reader) -> Blocker | None:
     )
 
 
-def reader_blocker(reader) -> Blocker | None:
+@dataclasses.dataclass(frozen=True)
+class ReaderStanding:
+    """What the click rules need to know of a reader, read from the database at once."""
+
+    suspended_at: dt.datetime | None
+    suspension_reason: str
+    verified: bool
+    budget_cents: int | None  # the budget in effect now; None when never set
+    wallet_cents: int
+
+
+def reader_standing(reader) -> ReaderStanding:
+    """The reader's suspension, verified e-mail, budget in effect and wallet balance, in ONE
+    query (a click reads every rule; four round trips were a third of its time)."""
+    row = (
+        get_user_model()
+        .objects.filter(pk=reader.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            budget=budget_in_effect_cents_subquery(OuterRef("pk")),
+            wallet=Subquery(
+                Account.objects.filter(kind=Account.Kind.WALLET, user=OuterRef("pk")).values(
+                    "balance_cents"
+                )[:1]
+            ),
+        )
+        .values("suspended_at", "suspension_reason", "verified", "budget", "wallet")
+        .first()
+    )
+    if row is None:  # deleted meanwhile: nothing to stand on
+        return ReaderStanding(None, "", False, None, 0)
+    return ReaderStanding(
+        row["suspended_at"],
+        row["suspension_reason"],
+        row["verified"],
+        row["budget"],
+        row["wallet"] or 0,
+    )
+
+
+def reader_blocker(reader, standing: ReaderStanding | None = None) -> Blocker | None:
     """What the reader lacks to click anything: not to be suspended, a verified e-mail, a
-    budget, money."""
+    budget, money. ``standing`` as read by ``reader_standing`` (read now when not given)."""
+    if standing is None:
+        standing = reader_standing(reader)
     blocker = suspension_blocker(reader)
     if blocker is not None:
         return blocker
-    if not EmailAddress.objects.filter(user=reader, verified=True).exists():
+    if not standing.verified:
         return Blocker(
             "unverified",
             _("Verify your e-mail address to flattr. Check your inbox for the link."),
             reverse("account_email"),
             _("Verify my e-mail address"),
         )
-    budget = budget_in_effect(reader)
-    if budget is None or budget.amount_cents <= 0:
+    if standing.budget_cents is None or standing.budget_cents <= 0:
         return Blocker(
             "no_budget",
             _("Set a monthly budget to flattr."),
@@ -85,7 +127,7 @@ def reader_blocker(reader) -> Blocker | None:
         )
     if pays_after_month(reader):
         return card_blocker(reader)
-    if balance_cents(reader, Account.Kind.WALLET) <= 0:
+    if standing.wallet_cents <= 0:
         return Blocker(
             "empty_wallet",
             _("Your wallet is empty. Top it up to flattr."),
@@ -139,13 +181,19 @@ def click_blocker(reader, thing: Thing, *, login_url: str = "") -> Blocker | Non
             login_url or reverse("account_login"),
             _("Log in"),
         )
+    # Every rule about the reader in one query. The suspension comes from the database, not
+    # from the caller's user object, which may have been loaded before an operator suspended
+    # the reader.
+    standing = reader_standing(reader)
+    reader.suspended_at = standing.suspended_at
+    reader.suspension_reason = standing.suspension_reason
     # Before anything about the thing: a suspended reader flattrs nothing at all.
     blocker = suspension_blocker(reader)
     if blocker is not None:
         return blocker
     if thing.owner_id == reader.pk:
         return Blocker("own_thing", _("This is your own thing: you cannot flattr it."))
-    return thing_blocker(thing) or reader_blocker(reader)
+    return thing_blocker(thing) or reader_blocker(reader, standing)
 
 
 def reader_click(reader, thing: Thing, month: dt.date | None = None) -> Click | None:

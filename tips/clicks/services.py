@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,6 @@ class ClickResult:
     status: str
 
 
-@transaction.atomic
 def click_register(
     *,
     reader,
@@ -53,32 +52,21 @@ def click_register(
     again after revoking this month's click restores that click (``RESTORED``):
     the reader changed their mind back, and one row per month keeps it simple.
     """
-    if reader is not None and reader.is_authenticated:
-        # The guard reads the suspension from the database: the caller's user object may
-        # have been loaded before an operator suspended the reader.
-        reader.refresh_from_db(fields=["suspended_at", "suspension_reason"])
+    # Each write below is one statement: no transaction of its own (a caller's, like the
+    # monthly subscription run's, still holds them all), so a click holds no lock longer
+    # than its INSERT. ``click_blocker`` reads every rule in one query, the suspension
+    # included (fresh from the database).
     blocker = click_blocker(reader, thing)
     if blocker is not None:
         raise ClickRefused(blocker)
     now = now or timezone.now()
     month = month_of(now)
-    click = Click.objects.filter(reader=reader, thing=thing, month=month).first()
-    status = ClickResult.ALREADY
+    click = _insert_click(reader=reader, thing=thing, month=month, now=now, source=source)
+    status = ClickResult.FLATTRED
     if click is None:
-        try:
-            with transaction.atomic():
-                click = Click.objects.create(
-                    reader=reader,
-                    thing=thing,
-                    creator_id=thing.owner_id,
-                    month=month,
-                    created_at=now,
-                    source=source,
-                )
-            status = ClickResult.FLATTRED
-        except IntegrityError:
-            # A concurrent request of the same reader inserted it first.
-            click = Click.objects.get(reader=reader, thing=thing, month=month)
+        # Flattred before this month (or by a concurrent request of the same reader).
+        click = Click.objects.get(reader=reader, thing=thing, month=month)
+        status = ClickResult.ALREADY
     if click.revoked_at is not None and status == ClickResult.ALREADY:
         restored = Click.objects.filter(pk=click.pk, revoked_at__isnull=False).update(
             revoked_at=None
@@ -89,6 +77,45 @@ def click_register(
     if status != ClickResult.ALREADY:
         forget_thing_card(thing.pk)
     return ClickResult(click, status)
+
+
+def _insert_click(*, reader, thing: Thing, month: dt.date, now: dt.datetime, source: str):
+    """The new click, or None when the reader already has one for ``thing`` and ``month``:
+    ONE ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` on the unique constraint, instead of
+    a read, a savepoint, the insert and its release."""
+    fields = {
+        "reader": reader.pk,
+        "thing": thing.pk,
+        "creator": thing.owner_id,
+        "month": month,
+        "created_at": now,
+        "revoked_at": None,
+        "source": source,
+    }
+    concrete = {field.name: field for field in Click._meta.concrete_fields}
+    columns = [connection.ops.quote_name(concrete[name].column) for name in fields]
+    values = [concrete[name].get_db_prep_save(value, connection) for name, value in fields.items()]
+    unique = [concrete[name].column for name in ("reader", "thing", "month")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Click._meta.db_table)} "  # noqa: S608
+            f"({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(values))}) "
+            f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING id",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Click(
+        pk=row[0],
+        reader=reader,
+        thing=thing,
+        creator_id=thing.owner_id,
+        month=month,
+        created_at=now,
+        revoked_at=None,
+        source=source,
+    )
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 
-from flattr_clone.months import month_of, previous_month
+from flattr_clone.months import month_of, month_start, previous_month
 from payouts.ledger.models import Account, Transfer
 from tips.clicks.models import Click
 from tips.clicks.selectors import month_clicks
@@ -233,6 +233,8 @@ def platform_by_month(*, months: list[dt.date] | None = None) -> list[PlatformMo
         row["reference"]: row
         for row in Transfer.objects.filter(
             reference__in=references,
+            # Paydays run after their month: the bound lets the BRIN index skip older pages.
+            created_at__gte=month_start(min(months)),
             kind__in=[Transfer.Kind.COMMISSION, Transfer.Kind.DISTRIBUTION],
         )
         .values("reference")

@@ -29,6 +29,7 @@ from payouts.ledger.models import Account, Transfer
 from payouts.ledger.services import (
     LedgerError,
     Posting,
+    integer_array,
     lock_balances,
     system_account,
     write_transfers,
@@ -40,7 +41,7 @@ from tips.payday.charges import (
     take_pay_after_month_readers,
 )
 from tips.payday.estimates import eligible_creators_by_reader
-from tips.payday.keys import commission_key, payday_reference, share_key
+from tips.payday.keys import commission_key, payday_reference, payday_transfers, share_key
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.payday.signals import payday_chunk_stage
 from tips.payday.split import split_reader
@@ -118,13 +119,29 @@ def payday_chunk_process(*, chunk_id: int) -> bool:
 
 @transaction.atomic
 def _process_chunk(chunk_id: int) -> bool:
+    # The chunk's row only (``of``, no ordering): the default ordering by run joined the run's
+    # row into the lock, so a chunk skipped itself while any other chunk held the run.
     chunk = (
-        PaydayChunk.objects.select_for_update(skip_locked=True)
+        PaydayChunk.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=chunk_id, done_at__isnull=True)
+        .order_by()
         .first()
     )
     if chunk is None:
         return False
+    if connection.vendor == "postgresql":
+        # The commit does not wait for the disk: the shared rows this chunk locks last (the
+        # earnings, the commission, the run) are then held for the time of their UPDATE, not
+        # of a WAL flush, and other chunks hardly ever wait for them. Nothing is at risk: a
+        # crash of the database can only lose whole chunks (each is one transaction, its
+        # "done" mark included), which the resumed run does again (docs/PRODUCT.md,
+        # Payday); and any later ordinary commit, like the run's last one, flushes them.
+        # And the foreign keys of its rows are checked as they are inserted, not at commit
+        # (Django makes them DEFERRABLE INITIALLY DEFERRED): deferred, a hundred thousand
+        # checks ran in the commit, while this chunk held the shared rows.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     run = PaydayRun.objects.get(pk=chunk.run_id)
     month = run.month
     readers = _readers_and_creators(month, chunk.first_reader_id, chunk.last_reader_id)
@@ -138,7 +155,11 @@ def _process_chunk(chunk_id: int) -> bool:
     )
     earnings = _earnings_accounts({pk for creators in readers.values() for pk in creators})
     commission_account = system_account(Account.Kind.COMMISSION).pk
-    locked = lock_balances([*wallets.values(), *earnings.values(), commission_account])
+    # Only this chunk's readers' wallets are locked now (no other chunk has these readers).
+    # The earnings and the commission account are shared by every chunk: they are only
+    # credited here, so ``write_transfers`` locks them as late as it can (``credited_only``),
+    # after the inserts, and this transaction holds them only from there to its commit.
+    locked = lock_balances(wallets.values())
 
     plans = [
         _plan_reader(
@@ -177,7 +198,10 @@ def _process_chunk(chunk_id: int) -> bool:
                 )
             )
     now = timezone.now()
-    applied = write_transfers(rows, at=now, locked=locked)
+    _write_records(run, plans, now)
+    applied = write_transfers(
+        rows, at=now, locked=locked, credited_only={commission_account, *earnings.values()}
+    )
     # docs/PRODUCT.md, Holds: trace the money to its payments, hold the risky pieces.
     holds_trace_payday(
         applied,
@@ -185,7 +209,6 @@ def _process_chunk(chunk_id: int) -> bool:
         creators_by_earnings={pk: creator for creator, pk in earnings.items()},
         now=now,
     )
-    _write_records(run, plans, now)
     month_charges_create(month, charged, budgets)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
@@ -220,12 +243,12 @@ def _write_records(run: PaydayRun, plans: list[ReaderPlan], now: dt.datetime) ->
                     run.pk,
                     run.month,
                     now,
-                    [plan.reader_pk for plan in plans],
-                    [plan.budget_cents for plan in plans],
-                    [plan.wallet_cents for plan in plans],
-                    [plan.given_cents for plan in plans],
-                    [plan.commission_cents for plan in plans],
-                    [len(plan.shares) for plan in plans],
+                    integer_array(plan.reader_pk for plan in plans),
+                    integer_array(plan.budget_cents for plan in plans),
+                    integer_array(plan.wallet_cents for plan in plans),
+                    integer_array(plan.given_cents for plan in plans),
+                    integer_array(plan.commission_cents for plan in plans),
+                    integer_array(len(plan.shares) for plan in plans),
                 ],
             )
         return
@@ -285,6 +308,19 @@ def _readers_and_creators(month: dt.date, first: int, last: int) -> dict[int, se
     )
 
 
+def create_earnings_accounts(month: dt.date) -> None:
+    """Before the chunks start: the earnings account of every creator eligible for a share of
+    ``month``, in a transaction of its own. Created inside concurrent chunks, the same
+    missing account would make one chunk wait for the other's commit."""
+    clicks = Click.objects.filter(
+        month=month,
+        revoked_at__isnull=True,
+        creator__is_active=True,
+        creator__suspended_at__isnull=True,
+    ).exclude(creator_id=F("reader_id"))
+    _earnings_accounts(set(clicks.order_by().values_list("creator_id", flat=True).distinct()))
+
+
 def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
     """``{creator pk: earnings account id}``, creating the missing accounts in bulk."""
     if not creator_pks:
@@ -316,7 +352,6 @@ def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
 def _finish(run: PaydayRun) -> None:
     """Store the totals (recomputed from the ledger and cross-checked), mark the run done and
     enqueue the follow-up tasks. Runs in the transaction of the last chunk."""
-    reference = payday_reference(run.month)
     records = PaydayRecord.objects.filter(month=run.month).aggregate(
         readers=Count("pk", filter=Q(given_cents__gt=0)),
         given=Sum("given_cents"),
@@ -324,7 +359,7 @@ def _finish(run: PaydayRun) -> None:
     )
     # Charged readers' splits post under the same reference once collected: not this run's.
     moved = (
-        Transfer.objects.filter(reference=reference)
+        Transfer.objects.filter(payday_transfers(run.month))
         .exclude(debit__user_id__in=charged_readers_subquery(run.month))
         .aggregate(
             commission=Sum("amount_cents", filter=Q(kind=Transfer.Kind.COMMISSION)),

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flattr_clone.months import format_month, parse_month
+from django.db.models import Q
+
+from flattr_clone.months import format_month, month_end, parse_month
 
 PAYDAY_PREFIX = "payday:"
 
@@ -34,3 +36,11 @@ def share_key(month: dt.date, reader_pk: int, creator_pk: int) -> str:
 def commission_key(month: dt.date, reader_pk: int) -> str:
     """``payday:2026-10:<reader>:commission``: the platform's commission on it."""
     return f"{payday_reference(month)}:{reader_pk}:commission"
+
+
+def payday_transfers(month: dt.date) -> Q:
+    """The filter of the transfers of ``month``'s payday: its reference, and a time bound that
+    the ledger's BRIN index on ``created_at`` turns into a scan of the pages written since
+    (the reference is not indexed: it is shared by every row of a payday). Payday only runs
+    once the month has ended, so the bound never leaves one of its transfers out."""
+    return Q(reference=payday_reference(month), created_at__gte=month_end(month))

@@ -7,7 +7,7 @@ import datetime as dt
 
 from flattr_clone.progress import Progress
 from payouts.ledger.models import Account, Transfer
-from tips.payday.keys import payday_reference
+from tips.payday.keys import payday_reference, payday_transfers
 from tips.payday.models import PaydayRecord
 
 
@@ -95,9 +95,9 @@ def payday_progress(*, month: dt.date) -> Progress:
 
     run = PaydayRun.objects.get(month=month)
     moved = (
-        Transfer.objects.filter(reference=payday_reference(month)).aggregate(
-            total=Sum("amount_cents")
-        )["total"]
+        Transfer.objects.filter(payday_transfers(month)).aggregate(total=Sum("amount_cents"))[
+            "total"
+        ]
         or 0
     )
     failed = run.status == PaydayRun.Status.FAILED

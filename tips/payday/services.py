@@ -42,9 +42,10 @@ from tips.payday.chunks import (
     _plan_reader,
     _readers_and_creators,
     _record_failure,
+    create_earnings_accounts,
     run_totals,
 )
-from tips.payday.keys import payday_reference
+from tips.payday.keys import payday_transfers
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
 from tips.payday.tasks import payday_chunk
 
@@ -203,6 +204,7 @@ def _check_before(month: dt.date) -> LedgerCheck:
 
 def _plan_and_enqueue(month: dt.date, chunk_size: int, check: LedgerCheck) -> PaydayRun:
     system_account(Account.Kind.COMMISSION)  # created outside the chunks' lock sets
+    create_earnings_accounts(month)  # likewise: chunks then only find them
     with transaction.atomic():
         run, created = PaydayRun.objects.select_for_update().get_or_create(
             month=month, defaults={"chunk_size": chunk_size, "check_before": check}
@@ -277,7 +279,7 @@ def payday_preview(*, month: dt.date) -> PaydayTotals:
     commission = totals["commission"] or 0
     creators = set(
         Transfer.objects.filter(
-            reference=payday_reference(month), kind=Transfer.Kind.DISTRIBUTION
+            payday_transfers(month), kind=Transfer.Kind.DISTRIBUTION
         ).values_list("credit__user_id", flat=True)
     )
     reader_ids = list(

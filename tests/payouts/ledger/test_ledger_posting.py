@@ -150,3 +150,20 @@ def test_check_ledger_counts_every_transfer_once(reader, outside):
     assert report.ok
     assert report.transfers == 2
     assert report.total_cents == 0
+
+
+@pytest.mark.parametrize(
+    "key", ['quote"d', "back\\slash", "comma,{braces}", "spaces and é", "NULL", ""]
+)
+def test_keys_and_references_are_stored_exactly_as_given_whatever_their_characters(
+    reader, outside, key
+):
+    # PostgreSQL receives the rows as array literals: nothing in a key may change it.
+    key = f"odd:{key}"
+    transfer = fund(reader, outside, 700, key=key)
+    again = fund(reader, outside, 700, key=key)
+
+    stored = Transfer.objects.get(pk=transfer.pk)
+    assert stored.idempotency_key == key
+    assert again.pk == transfer.pk
+    assert balance_cents(reader, Account.Kind.WALLET) == 700

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -132,3 +133,42 @@ def test_the_previous_month_is_what_the_monthly_schedule_runs():
 
     assert payday_previous_month() == "done"
     assert PaydayRun.objects.get().month == previous_month(month_of())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_second_worker_takes_the_next_chunk_while_the_first_chunk_is_open(blocking_hook):
+    first_reader = reader_clicking(UserFactory())
+    second_creator = UserFactory()
+    second_reader = reader_clicking(second_creator)
+    first, first_outcome = in_thread(lambda: payday_run(month=MONTH, chunk_size=1))
+    assert faults.entered.wait(timeout=20)  # chunk 1 is written, its transaction open
+    second_chunk = PaydayChunk.objects.get(run__month=MONTH, number=2)
+
+    # Another worker takes chunk 2 meanwhile. It must not skip it as if it were taken (its
+    # lock once covered the run's row, which chunk 1 holds): a skipped chunk is never paid.
+    second, second_outcome = in_thread(lambda: payday_chunk_process(chunk_id=second_chunk.pk))
+    _until_done_or_waiting_for_a_lock(second)
+    faults.release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert "error" not in first_outcome and "error" not in second_outcome
+    assert second_outcome["value"] is True
+    assert (wallet(first_reader), wallet(second_reader), earnings(second_creator)) == (0, 0, 450)
+    assert PaydayRun.objects.get(month=MONTH).status == PaydayRun.Status.DONE
+
+
+def _until_done_or_waiting_for_a_lock(thread) -> None:
+    """Until ``thread`` has ended or a session waits for a lock (chunk 2 reaching the
+    commission account, which chunk 1 holds until its commit)."""
+    for _ in range(200):
+        if not thread.is_alive():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)

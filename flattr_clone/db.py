@@ -1,0 +1,125 @@
+"""Database helpers shared by the apps: an index for append-only tables and migration
+operations that change the indexes of a large table without blocking its writers.
+
+On PostgreSQL, ``CREATE INDEX`` and ``DROP INDEX`` lock a table against writes for as long
+as they run; on a ledger of millions of rows that stops every payment. The operations here
+use ``CONCURRENTLY`` there (the migration must be ``atomic = False``) and fall back to the
+ordinary operation elsewhere (SQLite, the embedded default). None of them rewrites a table
+on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import models
+from django.db.migrations.operations import AddIndex, AlterField
+
+
+def _is_postgresql(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
+
+
+class TimeOrderedIndex(models.Index):
+    """A BRIN index on PostgreSQL, for a column that grows with the physical order of an
+    append-only table (a creation time): a few pages instead of a b-tree entry per row, cheap
+    to maintain on insert, and range filters (``created_at >= ...``) still skip the rest of
+    the table. It cannot serve ``ORDER BY ... LIMIT``; order by the primary key for that.
+    A plain b-tree on other databases."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if _is_postgresql(schema_editor):
+            using = " USING brin"
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+
+class AddIndexConcurrentlyIfPostgres(AddIndexConcurrently):
+    """``AddIndexConcurrently`` on PostgreSQL, ``AddIndex`` elsewhere."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if _is_postgresql(schema_editor):
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if _is_postgresql(schema_editor):
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class DropFieldIndexesConcurrently(AlterField):
+    """An ``AlterField`` that only takes single-column indexes away from a field
+    (``db_index=True`` to ``False``, a foreign key's own index, or the ``varchar_pattern_ops``
+    twin of a ``unique`` text column whose uniqueness moves to a ``UniqueConstraint`` of the
+    same name).
+
+    On PostgreSQL: ``DROP INDEX CONCURRENTLY`` of every b-tree index on exactly that column
+    that no constraint owns (unique constraints, primary and foreign keys stay). Elsewhere,
+    with ``keep_elsewhere=False``, the ordinary ``AlterField``; with ``keep_elsewhere=True``
+    nothing (for a uniqueness that only changes from the field to a constraint in Django's
+    state: the database already enforces it). Backwards, the ordinary ``AlterField``.
+    """
+
+    atomic = False
+
+    def __init__(self, model_name, name, field, preserve_default=True, keep_elsewhere=False):
+        self.keep_elsewhere = keep_elsewhere
+        super().__init__(model_name, name, field, preserve_default)
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        if self.keep_elsewhere:
+            kwargs["keep_elsewhere"] = True
+        return name, args, kwargs
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not _is_postgresql(schema_editor):
+            if self.keep_elsewhere:
+                return None
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        connection = schema_editor.connection
+        if connection.in_atomic_block:
+            raise RuntimeError(
+                "DROP INDEX CONCURRENTLY cannot run in a transaction: set atomic = False"
+            )
+        model = from_state.apps.get_model(app_label, self.model_name)
+        column = model._meta.get_field(self.name).column
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        for index_name, info in sorted(constraints.items()):
+            if (
+                info["columns"] == [column]
+                and info["index"]
+                and info.get("type") in ("idx", "btree")  # "idx": a b-tree
+                and not info["unique"]
+                and not info["primary_key"]
+                and not info["foreign_key"]
+                and not info["check"]
+            ):
+                schema_editor.execute(
+                    f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(index_name)}"
+                )
+        return None
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if not _is_postgresql(schema_editor):
+            if self.keep_elsewhere:
+                return None
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        # Back to the old field: build its indexes again, concurrently too.
+        model = to_state.apps.get_model(app_label, self.model_name)
+        field = model._meta.get_field(self.name)
+        statements = []
+        if field.db_index and not field.unique:
+            statements.append(schema_editor._create_index_sql(model, fields=[field]))
+        like = schema_editor._create_like_index_sql(model, field)
+        if like is not None:
+            statements.append(like)
+        for statement in statements:
+            schema_editor.execute(
+                str(statement).replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY IF NOT EXISTS", 1)
+            )
+        return None
+
+    def describe(self):
+        return f"Concurrently drop the single-column indexes of {self.model_name}.{self.name}"
