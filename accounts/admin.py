@@ -45,7 +45,7 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
     # two-column widget's markup fails accessibility checks.
     readonly_fields = ["last_login", "date_joined", "suspended_at", "suspension_reason"]
     fieldsets = [
-        (None, {"fields": ["email", "handle", "display_name", "monthly_emails"]}),
+        (None, {"fields": ["email", "handle", "display_name", "monthly_emails", "public_flattrs"]}),
         (_("Suspension"), {"fields": ["suspended_at", "suspension_reason"]}),
         (
             _("Permissions"),

@@ -74,6 +74,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Send me a summary after each payday."),
     )
 
+    # Readers' clicks are private unless they say otherwise (the API's /flattrs lists).
+    public_flattrs = models.BooleanField(
+        _("public flattrs"),
+        default=False,
+        help_text=_("Show which things I flattr on my public lists (the API's flattrs)."),
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
