@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 from api.errors import invalid_parameters
@@ -29,6 +31,9 @@ def boolean(data, name: str, default: bool = False) -> bool:
     raise invalid_parameters(_("%(name)s must be true or false.") % {"name": name})
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def text(data, name: str, default: str = "") -> str:
     value = data.get(name, default)
     if value is None:
@@ -37,7 +42,10 @@ def text(data, name: str, default: str = "") -> str:
         value = ",".join(str(item) for item in value)
     if isinstance(value, dict):
         raise invalid_parameters(_("%(name)s must be text.") % {"name": name})
-    return str(value)
+    value = str(value)
+    if _CONTROL.search(value):
+        raise invalid_parameters(_("%(name)s contains control characters.") % {"name": name})
+    return value
 
 
 def _positive(data, name: str, default: int) -> int:

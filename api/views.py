@@ -15,11 +15,14 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import params
+from api import schema as S
 from api.auth import require_scope, require_user, scopes_of
 from api.errors import ApiError, error_body, forbidden, invalid_parameters, not_found, validation
 from api.objects import (
@@ -32,6 +35,7 @@ from api.objects import (
     user_object,
 )
 from api.ratelimit import rate_state
+from api.schema import AUTH, READ, doc, errors
 from flattr_clone.months import month_of
 from flattr_clone.ratelimit import rate_limit_hit
 from tips.clicks.models import Click
@@ -144,8 +148,8 @@ def _fields(data, thing: Thing | None = None) -> dict:
 
 def _validation(error: ValidationError) -> ApiError:
     messages = []
-    for field, errors in error.message_dict.items():
-        messages.append(f"{field}: {' '.join(str(e) for e in errors)}")
+    for field, problems in error.message_dict.items():
+        messages.append(f"{field}: {' '.join(str(e) for e in problems)}")
     return validation(" ".join(messages))
 
 
@@ -185,6 +189,12 @@ def _click(request, register) -> Response:
 
 
 class ThingsView(ApiView):
+    @doc(
+        request=S.ThingCreate,
+        responses={201: S.Created, **AUTH},
+        summary="Create a thing (scope thing)",
+        operation_id="things_create",
+    )
     def post(self, request):
         require_scope(request, "thing")
         url = params.text(request.data, "url").strip()
@@ -223,6 +233,11 @@ class ThingsView(ApiView):
 
 
 class ThingView(ApiView):
+    @doc(
+        parameters=[S.IDS, S.FULL],
+        responses={200: S.THING_OR_THINGS, **READ},
+        summary="One thing, or an array of several (ids separated by commas)",
+    )
     def get(self, request, ids: str):
         numbers = [int(part) for part in ids.split(",")]
         if len(numbers) > params.MAX_COUNT:
@@ -251,6 +266,12 @@ class ThingView(ApiView):
             raise invalid_parameters(_("Change one thing at a time."))
         return int(ids)
 
+    @doc(
+        parameters=[S.IDS],
+        request=S.ThingFields,
+        responses={200: S.Message, **AUTH},
+        summary="Edit a thing (scope thing, owner)",
+    )
     def patch(self, request, ids: str):
         thing = _owned_thing(self._one(ids), request)
         fields = _fields(request.data, thing)
@@ -260,11 +281,23 @@ class ThingView(ApiView):
             raise _validation(error) from error
         return Response({"message": "ok", "description": _("Thing was updated successfully")})
 
+    @doc(
+        parameters=[S.IDS],
+        request=S.ThingEdit,
+        responses={200: S.Message, **AUTH, 405: S.Error},
+        summary="Edit a thing with _method=patch",
+        operation_id="things_edit_by_post",
+    )
     def post(self, request, ids: str):
         if params.text(request.data, "_method").strip().lower() == "patch":
             return self.patch(request, ids)
         return self.http_method_not_allowed(request)
 
+    @doc(
+        parameters=[S.IDS],
+        responses={204: None, **AUTH},
+        summary="Retire a thing (scope thing, owner)",
+    )
     def delete(self, request, ids: str):
         thing = _owned_thing(self._one(ids), request)
         thing_set_retired(thing=thing, retired=True)
@@ -288,6 +321,16 @@ def _auto_submit_fields(url: str) -> dict | None:
 
 
 class ThingLookupView(ApiView):
+    @doc(
+        parameters=[OpenApiParameter("url", OpenApiTypes.STR, required=True)],
+        responses={
+            200: S.LookupAnswer,
+            302: S.LookupAnswer,
+            404: S.LookupAnswer,
+            **errors(400, 401, 403, 406),
+        },
+        summary="Find a thing by URL",
+    )
     def get(self, request):
         url = params.text(request.query_params, "url").strip()
         if not url:
@@ -349,6 +392,16 @@ def _sorted(things, sort: str, has_query: bool):
 
 
 class ThingSearchView(ApiView):
+    @doc(
+        parameters=[
+            OpenApiParameter(n, OpenApiTypes.STR)
+            for n in ("query", "url", "tags", "language", "category", "user")
+        ]
+        + [OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS))]
+        + S.LIST,
+        responses={200: S.SearchResult, **READ},
+        summary="Search things",
+    )
     def get(self, request):
         data = request.query_params
         query = params.text(data, "query").strip()
@@ -395,12 +448,18 @@ class ThingSearchView(ApiView):
 
 
 class ThingFlattrView(ApiView):
+    @doc(request=None, responses={200: S.Flattred, **AUTH}, summary="Flattr a thing (scope flattr)")
     def post(self, request, pk: int):
         thing = get_object_or_404(Thing, pk=pk)
         return _click(request, lambda: click_register(reader=request.user, thing=thing))
 
 
 class FlattrByUrlView(ApiView):
+    @doc(
+        request=S.FlattrByUrl,
+        responses={200: S.Flattred, **AUTH},
+        summary="Flattr by URL (scope flattr)",
+    )
     def post(self, request):
         url = params.text(request.data, "url").strip()
         if not url:
@@ -456,12 +515,18 @@ def _things(request, things) -> Response:
 
 
 class ThingFlattrsView(ApiView):
+    @doc(
+        parameters=S.LIST,
+        responses={200: S.Flattr(many=True), **READ},
+        summary="A thing's public flattrs",
+    )
     def get(self, request, pk: int):
         thing = _visible_thing(pk, request)
         return _flattrs(request, _public_clicks().filter(thing=thing))
 
 
 class UserView(ApiView):
+    @doc(responses={200: S.User, **READ}, summary="A user")
     def get(self, request, username: str):
         user = _user(username)
         me = request.user.is_authenticated and request.user.pk == user.pk
@@ -469,24 +534,40 @@ class UserView(ApiView):
 
 
 class UserThingsView(ApiView):
+    @doc(
+        parameters=S.LIST,
+        responses={200: S.Thing(many=True), **READ},
+        summary="A user's listed things",
+    )
     def get(self, request, username: str):
         user = _user(username)
         return _things(request, public_things().filter(owner=user).order_by("-created_at", "-id"))
 
 
 class UserFlattrsView(ApiView):
+    @doc(
+        parameters=S.LIST,
+        responses={200: S.Flattr(many=True), **READ},
+        summary="A user's public flattrs",
+    )
     def get(self, request, username: str):
         user = _user(username)
         return _flattrs(request, _public_clicks().filter(reader=user))
 
 
 class MeView(ApiView):
+    @doc(responses={200: S.User, **AUTH}, summary="The caller")
     def get(self, request):
         require_user(request)
         return Response(user_object(request.user, scopes=scopes_of(request), me=True))
 
 
 class MeThingsView(ApiView):
+    @doc(
+        parameters=S.LIST,
+        responses={200: S.Thing(many=True), **AUTH},
+        summary="The caller's things",
+    )
     def get(self, request):
         require_user(request)
         return _things(
@@ -495,6 +576,11 @@ class MeThingsView(ApiView):
 
 
 class MeFlattrsView(ApiView):
+    @doc(
+        parameters=S.LIST,
+        responses={200: S.Flattr(many=True), **AUTH},
+        summary="The caller's flattrs",
+    )
     def get(self, request):
         require_user(request)
         clicks = (
@@ -506,6 +592,11 @@ class MeFlattrsView(ApiView):
 
 
 class MeSubscriptionsView(ApiView):
+    @doc(
+        parameters=[S.PAGE, S.COUNT],
+        responses={200: S.Subscription(many=True), **AUTH},
+        summary="The caller's subscriptions",
+    )
     def get(self, request):
         require_user(request)
         subscriptions = (
@@ -526,6 +617,11 @@ class ThingSubscriptionsView(ApiView):
             raise not_found(_("You have no subscription to this thing."))
         return subscription
 
+    @doc(
+        request=S.SubscriptionStart,
+        responses={201: S.Subscription, **AUTH},
+        summary="Subscribe (scope flattr)",
+    )
     def post(self, request, pk: int):
         require_scope(request, "flattr")
         thing = get_object_or_404(Thing, pk=pk)
@@ -545,6 +641,11 @@ class ThingSubscriptionsView(ApiView):
             raise validation(refused.message) from refused
         return Response(subscription_object(started.subscription), status=status.HTTP_201_CREATED)
 
+    @doc(
+        request=None,
+        responses={200: S.Subscription, **AUTH},
+        summary="Pause or resume (scope flattr)",
+    )
     def put(self, request, pk: int):
         subscription = self._subscription(request, pk)
         try:
@@ -556,6 +657,7 @@ class ThingSubscriptionsView(ApiView):
             raise validation(refused.message) from refused
         return Response(subscription_object(subscription))
 
+    @doc(responses={204: None, **AUTH}, summary="End a subscription (scope flattr)")
     def delete(self, request, pk: int):
         subscription = self._subscription(request, pk)
         try:
@@ -566,11 +668,13 @@ class ThingSubscriptionsView(ApiView):
 
 
 class CategoriesView(ApiView):
+    @doc(responses={200: S.IdText(many=True), **errors(401, 403, 406)}, summary="Categories")
     def get(self, request):
         return Response([{"id": value, "text": str(label)} for value, label in Category.choices])
 
 
 class LanguagesView(ApiView):
+    @doc(responses={200: S.IdText(many=True), **errors(401, 403, 406)}, summary="Languages")
     def get(self, request):
         return Response([{"id": code, "text": language_name(code)} for code in LANGUAGES])
 
@@ -578,6 +682,7 @@ class LanguagesView(ApiView):
 class RateLimitView(ApiView):
     count_call = False
 
+    @doc(responses={200: S.RateLimit, **errors(401, 403, 406)}, summary="The caller's rate limit")
     def get(self, request):
         rate = self.rate
         return Response(
