@@ -46,6 +46,8 @@ from tips.things.models import Thing
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# EVERY_PAGE_ONLY=name,name visits only those pages (while working on them).
+ONLY = {name for name in os.environ.get("EVERY_PAGE_ONLY", "").split(",") if name}
 SCREENSHOTS = Path(os.environ.get("CI_ARTIFACTS") or "artifacts") / "screenshots" / "every-page"
 WIDTHS = (1280, 360)
 LANGUAGES = ("en", "fr")
@@ -116,6 +118,17 @@ class PageSpec:
 
     def url(self, demo: Demo) -> str:
         return self.path(demo) if callable(self.path) else self.path
+
+
+def _consent_url() -> str:
+    from oauth2_provider.models import get_application_model
+
+    app = get_application_model().objects.get(name="Podcatcher")
+    return (
+        f"/oauth/authorize?response_type=code&client_id={app.client_id}"
+        "&redirect_uri=https%3A%2F%2Fpodcatcher.example%2Fback&scope=flattr+email&state=s"
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    )
 
 
 def _submit_link(demo: Demo) -> str:
@@ -205,6 +218,13 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("admin-top-ups", "operator", "/admin/payouts/topup/", kind="admin", translated=False),
     PageSpec("admin-payouts", "operator", "/admin/payouts/payout/", kind="admin", translated=False),
+    # The API (issue 16): apps, authorized apps, personal access tokens, the consent page.
+    PageSpec("api-apps", "creator", "/settings/apps/"),
+    PageSpec("api-tokens", "creator", "/settings/tokens/"),
+    PageSpec("api-authorized", "reader", "/settings/authorized-apps/"),
+    PageSpec("oauth-consent", "reader", lambda demo: _consent_url()),
+    # Not here: the API documentation (/rest/v2/schema/docs/), Swagger UI from
+    # drf-spectacular-sidecar, English only like the API it documents (tests/api checks it).
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
@@ -234,7 +254,33 @@ def demo() -> tuple[Demo, str]:
         owner=eli, url="https://code.example.net/eli/unclicked", title="Eli's newest tool"
     )
     assert flattred is not None
+    _api_demo(dana, alice)
     return Demo(thing=flattred, unclicked=unclicked, topup=topup), secret
+
+
+def _api_demo(dana, alice) -> None:
+    """Dana's app, which Alice allowed, and one of Dana's personal access tokens."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from api.services import application_register, personal_token_create
+
+    app = application_register(
+        user=dana,
+        name="Podcatcher",
+        redirect_uris="https://podcatcher.example/back",
+        confidential=False,
+    ).application
+    AccessToken.objects.create(
+        user=alice,
+        application=app,
+        token="demo-token",
+        scope="flattr email",
+        expires=timezone.now() + dt.timedelta(days=1),
+    )
+    personal_token_create(user=dana, name="Backup script", scopes=["thing"])
 
 
 def _people_text() -> list[str]:
@@ -247,6 +293,7 @@ def _people_text() -> list[str]:
     for name, handle, email in User.objects.values_list("display_name", "handle", "email"):
         texts.update({name, handle, email})
     texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
+    texts.update({"Podcatcher", "Backup script"})
     return sorted((text for text in texts if text), key=len, reverse=True)
 
 
@@ -317,7 +364,9 @@ def test_every_page_fits_speaks_french_and_passes_axe(live_server, browser, demo
     people = _people_text()
     problems: list[str] = []
     for role in ("anonymous", "reader", "creator", "operator"):
-        specs = [spec for spec in PAGES if spec.role == role]
+        specs = [spec for spec in PAGES if spec.role == role and (not ONLY or spec.name in ONLY)]
+        if not specs:
+            continue
         context = browser.new_context(locale="en-US", viewport={"width": WIDTHS[0], "height": 900})
         # axe-core in every page the context opens, sent to the browser once.
         context.add_init_script(axe_script)
