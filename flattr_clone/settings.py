@@ -354,6 +354,18 @@ CELERY_BEAT_SCHEDULE["check-ledger-hourly"] = {
     "schedule": 60 * 60,  # seconds
 }
 
+# --- Fetching user-given URLs (flattr_clone.fetcher) ------------------------
+# Site checks, feeds and webhooks fetch only through flattr_clone.fetcher (SSRF-safe).
+FETCHER_TIMEOUT = env.float("FETCHER_TIMEOUT", default=5.0)  # seconds per network step
+FETCHER_MAX_BYTES = env.int("FETCHER_MAX_BYTES", default=1024 * 1024)
+FETCHER_MAX_REDIRECTS = 3
+FETCHER_USER_AGENT = f"{SITE_NAME} (+{SITE_URL})"
+# Test-only, never from the environment: host names that may resolve to loopback, host names
+# resolved to a fixed address instead of DNS, an extra certificate authority.
+FETCHER_ALLOW_LOOPBACK_HOSTS: list[str] = []
+FETCHER_TEST_RESOLVE: dict[str, str] = {}
+FETCHER_CA_FILE: str | None = None
+
 # --- Payment provider -------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")

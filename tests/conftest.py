@@ -110,3 +110,31 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def loopback_sites(settings):
+    """Let the fetcher reach loopback test servers under real-looking names.
+
+    ``loopback_sites("dana.example", "blog.dana.example")`` resolves those names to 127.0.0.1
+    and allows loopback for them (test-only settings of flattr_clone.fetcher).
+    """
+    settings.FETCHER_TEST_RESOLVE = {}
+    settings.FETCHER_ALLOW_LOOPBACK_HOSTS = []
+
+    def allow(*hosts: str, address: str = "127.0.0.1"):
+        for host in hosts:
+            settings.FETCHER_TEST_RESOLVE = {**settings.FETCHER_TEST_RESOLVE, host: address}
+            settings.FETCHER_ALLOW_LOOPBACK_HOSTS = [*settings.FETCHER_ALLOW_LOOPBACK_HOSTS, host]
+
+    return allow
+
+
+@pytest.fixture
+def local_http():
+    """A real HTTP server on loopback (tests/local_http.py)."""
+    from tests.local_http import LocalHTTPServer
+
+    server = LocalHTTPServer().start()
+    yield server
+    server.stop()
