@@ -38,3 +38,12 @@ class PersonalTokenForm(forms.Form):
         help_text=_("Reading public data needs no scope."),
         required=False,
     )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address to POST events to"),
+        max_length=2000,
+        assume_scheme="https",
+        help_text=_("We send a signed POST there on each flattr of your things and after payday."),
+    )

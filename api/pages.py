@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from oauth2_provider.models import get_application_model
 
-from api.forms import ApplicationForm, PersonalTokenForm
-from api.models import PersonalAccessToken
+from api.forms import ApplicationForm, PersonalTokenForm, WebhookForm
+from api.models import PersonalAccessToken, WebhookEndpoint
 from api.scopes import SCOPE_DESCRIPTIONS
 from api.services import (
     application_delete,
@@ -23,6 +23,7 @@ from api.services import (
     personal_token_create,
     personal_token_revoke,
 )
+from api.webhooks import endpoint_delete, endpoint_save, event_queue
 
 
 def _field_errors(form, error: ValidationError) -> None:
@@ -111,3 +112,37 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if personal_token_revoke(user=request.user, token_pk=pk):
         messages.success(request, _("The token is revoked; it no longer works."))
     return redirect("api:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def integrations(request: HttpRequest) -> HttpResponse:
+    endpoint = WebhookEndpoint.objects.filter(user=request.user).first()
+    form = WebhookForm(request.POST or None, initial={"url": endpoint.url if endpoint else ""})
+    if request.method == "POST" and form.is_valid():
+        endpoint_save(user=request.user, url=form.cleaned_data["url"])
+        messages.success(request, _("Your webhook address is saved."))
+        return redirect("api:integrations")
+    deliveries = endpoint.deliveries.all()[:20] if endpoint else []
+    return render(
+        request,
+        "api/integrations.html",
+        {"form": form, "endpoint": endpoint, "deliveries": deliveries},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def integrations_test(request: HttpRequest) -> HttpResponse:
+    event_queue(user=request.user, event_type="ping", data={"message": "hello"})
+    messages.success(request, _("A test event is on its way."))
+    return redirect("api:integrations")
+
+
+@login_required
+@require_POST
+def integrations_delete(request: HttpRequest) -> HttpResponse:
+    endpoint_delete(user=request.user)
+    messages.success(request, _("Webhooks are off: nothing more is sent."))
+    return redirect("api:integrations")

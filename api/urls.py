@@ -63,5 +63,8 @@ urlpatterns = [
         name="authorized_revoke",
     ),
     path("settings/tokens/", pages.tokens, name="tokens"),
+    path("settings/integrations/", pages.integrations, name="integrations"),
+    path("settings/integrations/test/", pages.integrations_test, name="integrations_test"),
+    path("settings/integrations/delete/", pages.integrations_delete, name="integrations_delete"),
     path("settings/tokens/<int:pk>/revoke/", pages.token_revoke, name="token_revoke"),
 ]

@@ -158,6 +158,7 @@ CELERY_IMPORTS = [
     "tips.emails.tasks",
     "tips.subscriptions.tasks",
     "tips.subscriptions.jobs",
+    "api.webhooks",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
