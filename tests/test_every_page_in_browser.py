@@ -222,6 +222,7 @@ PAGES: list[PageSpec] = [
     PageSpec("api-apps", "creator", "/settings/apps/"),
     PageSpec("api-tokens", "creator", "/settings/tokens/"),
     PageSpec("api-authorized", "reader", "/settings/authorized-apps/"),
+    PageSpec("api-integrations", "creator", "/settings/integrations/"),
     PageSpec("oauth-consent", "reader", lambda demo: _consent_url()),
     # Not here: the API documentation (/rest/v2/schema/docs/), Swagger UI from
     # drf-spectacular-sidecar, English only like the API it documents (tests/api checks it).
@@ -281,6 +282,20 @@ def _api_demo(dana, alice) -> None:
         expires=timezone.now() + dt.timedelta(days=1),
     )
     personal_token_create(user=dana, name="Backup script", scopes=["thing"])
+    from api.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        user=dana, url="https://dana.example.org/hooks/flattr", secret="whsec_demo"
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id="evt_demo_1",
+        event_type="flattr.created",
+        payload={},
+        status=WebhookDelivery.Status.DELIVERED,
+        attempts=2,
+        last_status_code=200,
+    )
 
 
 def _people_text() -> list[str]:
@@ -293,7 +308,7 @@ def _people_text() -> list[str]:
     for name, handle, email in User.objects.values_list("display_name", "handle", "email"):
         texts.update({name, handle, email})
     texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
-    texts.update({"Podcatcher", "Backup script"})
+    texts.update({"Podcatcher", "Backup script", "https://dana.example.org/hooks/flattr"})
     return sorted((text for text in texts if text), key=len, reverse=True)
 
 
