@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, handle_validator
+from flattr_clone.control_characters import validate_plain_text
 
 
 class SignupForm(AllauthSignupForm):
@@ -15,7 +16,12 @@ class SignupForm(AllauthSignupForm):
         validators=[handle_validator],
         help_text=_("Your public name in profile addresses, like /@handle."),
     )
-    display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        validators=[validate_plain_text],
+    )
 
     field_order = ["email", "handle", "display_name", "password1", "password2"]
 
@@ -41,6 +47,7 @@ class PreferencesForm(forms.Form):
         max_length=80,
         required=False,
         help_text=_("Shown to creators and readers instead of your handle."),
+        validators=[validate_plain_text],
     )
     monthly_emails = forms.BooleanField(
         label=_("Send me a summary after each payday"),

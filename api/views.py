@@ -52,7 +52,7 @@ from tips.subscriptions.services import (
     subscription_resume,
     subscription_start,
 )
-from tips.things.canonical import InvalidURL, canonical_url
+from tips.things.canonical import InvalidURL, canonical_url, url_identity
 from tips.things.models import Category, Thing
 from tips.things.search import public_things, search_things
 from tips.things.services import thing_create, thing_set_retired, thing_update
@@ -350,7 +350,7 @@ class ThingLookupView(ApiView):
                 flattrable = thing is None
         else:
             try:
-                thing = Thing.objects.filter(url=canonical_url(url)).first()
+                thing = Thing.objects.filter(url_key=url_identity(canonical_url(url))).first()
             except InvalidURL:
                 thing = None
         if thing is not None and not thing.retired:
@@ -416,7 +416,8 @@ class ThingSearchView(ApiView):
         if url:
             # Things whose address starts with this one (a site, or a part of it).
             try:
-                things = things.filter(url__startswith=canonical_url(url).rstrip("/"))
+                prefix = url_identity(canonical_url(url)).rstrip("/")
+                things = things.filter(url_key__startswith=prefix)
             except InvalidURL as error:
                 raise invalid_parameters(f"url: {error.message}") from error
         for tag in (t.strip() for t in params.text(data, "tags").split(",")):
@@ -481,7 +482,7 @@ class FlattrByUrlView(ApiView):
 
             return _click(request, register)
         try:
-            thing = Thing.objects.filter(url=canonical_url(url)).first()
+            thing = Thing.objects.filter(url_key=url_identity(canonical_url(url))).first()
         except InvalidURL as error:
             raise validation(f"url: {error.message}") from error
         if thing is None:

@@ -276,6 +276,7 @@ def _generate(readers: int, creators: int, clicks: int) -> None:
             {
                 "owner_id": f"{c_low} + g / {THINGS_PER_CREATOR}",
                 "url": "'https://bench.test/' || g",
+                "url_key": "'//bench.test/' || g",  # Thing.url_key: the URL without scheme
                 "title": "'Post ' || g",
             },
             "generate_series(0, %s) AS g",

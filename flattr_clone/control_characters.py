@@ -22,11 +22,37 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 _ANY_CONTROL = re.compile(r"[\x00-\x1f]")
+
+# Bidirectional overrides and isolates: they make text read differently from what it is
+# (an address or a name shown backwards). Refused in URLs, titles, handles and display names.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """``text`` holds a control character (C0 but tab and line breaks, DEL, C1), NUL or a
+    bidirectional override. (Tabs and line breaks are white space: titles collapse them, URLs
+    refuse all white space.)"""
+    return any(
+        (ord(ch) < 0x20 and ch not in "\t\r\n") or 0x7F <= ord(ch) <= 0x9F or ch in BIDI_CONTROLS
+        for ch in text
+    )
+
+
+def validate_plain_text(value: str) -> None:
+    """A form validator for one-line names and titles (see ``has_forbidden_characters``)."""
+    if has_forbidden_characters(value or ""):
+        raise ValidationError(
+            _("Remove the control characters and text-direction overrides from this text."),
+            code="forbidden_characters",
+        )
+
+
 _CONTROL_BUT_TAB_AND_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

@@ -158,6 +158,7 @@ CELERY_IMPORTS = [
     "tips.emails.tasks",
     "tips.subscriptions.tasks",
     "tips.subscriptions.jobs",
+    "tips.ownership.tasks",
     "api.webhooks",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
@@ -366,6 +367,19 @@ FETCHER_USER_AGENT = f"{SITE_NAME} (+{SITE_URL})"
 FETCHER_ALLOW_LOOPBACK_HOSTS: list[str] = []
 FETCHER_TEST_RESOLVE: dict[str, str] = {}
 FETCHER_CA_FILE: str | None = None
+
+# Verified sites (docs/PRODUCT.md, Ownership): a site whose check fails stays verified this
+# many days, then lapses. Checked again daily (tips.ownership.tasks, hourly beat entry).
+SITE_VERIFICATION_GRACE_DAYS = env.int("SITE_VERIFICATION_GRACE_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["recheck-verified-sites"] = {
+    "task": "tips.ownership.tasks.recheck_verified_sites",
+    "schedule": 60 * 60,  # seconds; each site is due a day after its last check
+}
+# The file and meta-tag checks use HTTPS with a verified certificate; only the embedded demo
+# (and the test suite) may also try plain http, e.g. for a creator's site on a laptop.
+SITE_CHECKS_ALLOW_HTTP = EMBEDDED
+# Test-only: DNS servers [(address, port)] for the TXT check instead of the system's.
+SITES_DNS_NAMESERVERS: list[tuple[str, int]] = []
 
 # --- Payment provider -------------------------------------------------------
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -6,6 +6,7 @@ Code imports a model from its own sub-package (``tips.clicks.models``), never fr
 from tips.clicks.models import Click
 from tips.emails.models import MonthlyEmail
 from tips.payday.models import PaydayChunk, PaydayRecord, PaydayRun
+from tips.sites.models import OwnershipChange, Site
 from tips.subscriptions.models import (
     Subscription,
     SubscriptionChunk,
@@ -17,9 +18,11 @@ from tips.things.models import Thing
 __all__ = [
     "Click",
     "MonthlyEmail",
+    "OwnershipChange",
     "PaydayChunk",
     "PaydayRecord",
     "PaydayRun",
+    "Site",
     "Subscription",
     "SubscriptionChunk",
     "SubscriptionMonth",

@@ -338,3 +338,31 @@ def test_bad_search_parameters_are_invalid_parameters(anonymous, query):
 def test_count_is_at_most_100(anonymous, creator):
     ThingFactory.create_batch(3, owner=creator)
     assert len(anonymous.get("/rest/v2/users/alice/things?count=1000").json()) == 3
+
+
+def test_a_thing_on_a_site_another_creator_verified_is_refused(creator):
+    from django.utils import timezone
+
+    from tips.sites.models import Site
+
+    Site.objects.create(
+        owner=UserFactory(),
+        host="verified.example",
+        status=Site.Status.VERIFIED,
+        method=Site.Method.META,
+        verified_at=timezone.now(),
+    )
+    response = api_as(creator, "thing").post(
+        "/rest/v2/things", {"url": "https://verified.example/post"}
+    )
+    assert response.status_code == 400 and response.json()["error"] == "validation"
+    assert "a site another creator verified" in response.json()["error_description"]
+    assert not Thing.objects.exists()
+
+
+def test_lookup_of_an_auto_submit_link_naming_another_creator_is_not_found(anonymous, creator):
+    ThingFactory(owner=creator, url="https://alice.example/a")
+    UserFactory(handle="mallory")
+    link = f"{SITE}/submit/?creator=mallory&url=https://alice.example/a"
+    response = anonymous.get("/rest/v2/things/lookup", {"url": link})
+    assert response.status_code == 404

@@ -359,23 +359,27 @@ def submit(request: HttpRequest) -> HttpResponse:
         preview = Thing(owner=submission.creator, url=submission.url, title=submission.title)
         context = {
             "submission": submission,
+            "preview": preview,
             "query": query,
             "origin": origin,
             "blocker": click_blocker(request.user, preview, login_url=_login_url(request, here)),
         }
         return render(request, "tips/submit.html", context)
 
-    return _click_response(
-        request,
-        register=lambda: thing_submit_and_click(
-            reader=request.user,
-            creator_handle=query["creator"],
-            url=query["url"],
-            title=query["title"],
-        ),
-        origin=origin,
-        back_url=here,
-    )
+    try:
+        return _click_response(
+            request,
+            register=lambda: thing_submit_and_click(
+                reader=request.user,
+                creator_handle=query["creator"],
+                url=query["url"],
+                title=query["title"],
+            ),
+            origin=origin,
+            back_url=here,
+        )
+    except SubmissionInvalid as error:  # another creator registered the URL meanwhile
+        return render(request, "tips/submit_invalid.html", {"message": error.message}, status=400)
 
 
 @xframe_options_exempt

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from flattr_clone.cache import safe_delete, safe_get, safe_set
 from flattr_clone.months import format_month, month_of
+from tips.sites.selectors import owner_verification
 from tips.things.models import Thing
 
 # Counts may lag an admin action (e.g. a suspension) by this long; clicks and
@@ -25,7 +26,8 @@ def card_key(thing_pk: int, month: dt.date) -> str:
 
 
 def thing_card(thing_pk: int) -> dict | None:
-    """What widgets and badges show: ``{"pk", "title", "retired", "total", "this_month"}``.
+    """What widgets and badges show: ``{"pk", "title", "retired", "total", "this_month",
+    "verified"}``.
 
     Read through the cache (no query when warm); the month is in the key, so
     a new month starts from fresh counts. None when the thing does not exist.
@@ -42,11 +44,13 @@ def thing_card(thing_pk: int) -> dict | None:
             total=Count("clicks", filter=counted),
             this_month=Count("clicks", filter=counted & Q(clicks__month=month)),
         )
-        .values("pk", "title", "retired", "total", "this_month")
+        .values("pk", "title", "retired", "total", "this_month", "url", "owner_id")
         .first()
     )
     if card is None:
         return None
+    # Whether its owner verified the site of its URL (docs/PRODUCT.md, Ownership).
+    card["verified"] = owner_verification(card.pop("url"), card.pop("owner_id")) is not None
     safe_set(key, card, CARD_TIMEOUT_SECONDS)
     return card
 

@@ -4,8 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tips.things.canonical import InvalidURL, canonical_url
-from tips.things.models import Category, Thing
-from tips.things.services import DESCRIPTION_MAX_LENGTH, TAGS_MAX_LENGTH, TITLE_MAX_LENGTH
+from tips.things.models import Category
+from tips.things.services import (
+    DESCRIPTION_MAX_LENGTH,
+    TAGS_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    url_claim_error,
+)
 
 
 class ThingForm(forms.Form):
@@ -67,9 +72,7 @@ class NewThingForm(ThingForm):
             url = canonical_url(self.cleaned_data["url"])
         except InvalidURL as error:
             raise forms.ValidationError(error.message) from error
-        existing = Thing.objects.filter(url=url).first()
-        if existing is not None:
-            if existing.owner_id == self.owner.pk:
-                raise forms.ValidationError(_("You already registered this address."))
-            raise forms.ValidationError(_("Another creator already registered this address."))
+        error = url_claim_error(url, self.owner)
+        if error is not None:
+            raise forms.ValidationError(error.message_dict["url"])
         return url

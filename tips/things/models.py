@@ -32,6 +32,9 @@ class Thing(models.Model):
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     tags = models.CharField(_("tags"), max_length=300, blank=True, help_text=_("Comma-separated."))
+    # What makes two URLs one thing: the canonical URL without its scheme (http and https of
+    # one page are one thing, docs/PRODUCT.md "Canonical URLs"); set by save().
+    url_key = models.CharField(_("identity"), max_length=2000, unique=True, editable=False)
     category = models.CharField(
         _("category"), max_length=10, choices=Category.choices, default=Category.REST
     )
@@ -47,6 +50,13 @@ class Thing(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When it was retired (set together with ``retired``).
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    # Created by a reader's click through an auto-submit link and not yet accepted by its
+    # creator: on "My things", not on the public profile (docs/PRODUCT.md, Ownership).
+    awaiting_owner = models.BooleanField(_("created by a reader's click"), default=False)
+    # Its creator reported it as not theirs (operators see it in the admin).
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thing")
@@ -55,6 +65,14 @@ class Thing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        from tips.things.canonical import url_identity
+
+        self.url_key = url_identity(self.url)
+        if kwargs.get("update_fields") is not None and "url" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "url_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("tips:thing", kwargs={"pk": self.pk})

@@ -25,10 +25,11 @@ def creator_things(creator) -> QuerySet:
 
 
 def profile_things(creator) -> QuerySet:
-    """A creator's visible things, for their public profile."""
-    return _with_counts(
-        Thing.objects.filter(owner=creator, hidden=False, retired=False), month_of()
-    )
+    """A creator's visible things, for their public profile: not the hidden or retired ones,
+    nor those a reader's click created that the creator has not accepted (docs/PRODUCT.md,
+    Ownership)."""
+    things = Thing.objects.filter(owner=creator, hidden=False, retired=False, awaiting_owner=False)
+    return _with_counts(things, month_of())
 
 
 def public_creator(handle: str):

@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tips.things.canonical import InvalidURL, canonical_url
+from flattr_clone.control_characters import has_forbidden_characters
+from tips.sites.selectors import verified_by_someone_else
+from tips.things.canonical import InvalidURL, canonical_url, url_identity
 from tips.things.cards import forget_thing_card
 from tips.things.models import Category, Thing
 
@@ -56,6 +58,10 @@ def _clean_fields(
 ) -> dict:
     if category not in Category.values:
         raise ValidationError({"category": _("Choose one of the categories.")})
+    if has_forbidden_characters(title):
+        raise ValidationError(
+            {"title": _("Remove the control characters and text-direction overrides.")}
+        )
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": _("Give your thing a title.")})
@@ -79,10 +85,29 @@ def _clean_fields(
 
 
 def url_taken_error(url: str, owner) -> ValidationError:
-    thing = Thing.objects.filter(url=url).first()
+    thing = Thing.objects.filter(url_key=url_identity(url)).first()
     if thing is not None and thing.owner_id == owner.pk:
         return ValidationError({"url": _("You already registered this address.")})
     return ValidationError({"url": _("Another creator already registered this address.")})
+
+
+def url_claim_error(url: str, owner) -> ValidationError | None:
+    """Why ``owner`` cannot register ``url`` (canonical), or None: the address is taken, or
+    on a site another creator verified (docs/PRODUCT.md, Ownership)."""
+    if Thing.objects.filter(url_key=url_identity(url)).exists():
+        return url_taken_error(url, owner)
+    site = verified_by_someone_else(url, owner)
+    if site is not None:
+        return ValidationError(
+            {
+                "url": _(
+                    "This address is on %(site)s, a site another creator verified: only they "
+                    "can register it."
+                )
+                % {"site": site.address}
+            }
+        )
+    return None
 
 
 @transaction.atomic
@@ -116,8 +141,9 @@ def thing_create(
         image=image,
         hidden=hidden,
     )
-    if Thing.objects.filter(url=canonical).exists():
-        raise url_taken_error(canonical, owner)
+    error = url_claim_error(canonical, owner)
+    if error is not None:
+        raise error
     try:
         with transaction.atomic():
             return Thing.objects.create(owner=owner, url=canonical, **fields)
@@ -160,8 +186,9 @@ def thing_set_retired(*, thing: Thing, retired: bool) -> Thing:
     """Retire a thing (no more clicks, off every public page) or bring it back. Past clicks
     stay."""
     now = timezone.now()
-    Thing.objects.filter(pk=thing.pk).update(retired=retired, updated_at=now)
-    thing.retired = retired
+    retired_at = (thing.retired_at or now) if retired else None
+    Thing.objects.filter(pk=thing.pk).update(retired=retired, retired_at=retired_at, updated_at=now)
+    thing.retired, thing.retired_at = retired, retired_at
     thing.updated_at = now
     forget_thing_card(thing.pk)
     return thing

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flattr_clone.http import safe_next
 from flattr_clone.ratelimit import Throttle, throttled
 from payouts.connect.services import payout_account_ready
+from tips.sites.selectors import verified_sites
 from tips.things.forms import NewThingForm, ThingForm
 from tips.things.models import Thing
 from tips.things.selectors import creator_things, is_first_thing, profile_things, public_creator
@@ -117,5 +118,9 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
     creator = public_creator(handle)
     if creator is None:
         raise Http404
-    context = {"creator": creator, "things": profile_things(creator)}
+    context = {
+        "creator": creator,
+        "things": profile_things(creator),
+        "sites": verified_sites(creator),
+    }
     return render(request, "tips/profile.html", context)

@@ -183,6 +183,9 @@ SUPPORT = {
     "payouts.view_payoutbatch",
     "payouts.view_paymentaccount",
     "payouts.view_topup",
+    # Ownership (issue 11, migration tips/0007_ownership): verified sites and the history.
+    "tips.view_site",
+    "tips.view_ownershipchange",
 }
 MONEY_OPERATIONS = {
     "tips.view_operations_dashboard",

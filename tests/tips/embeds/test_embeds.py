@@ -258,18 +258,32 @@ def test_an_auto_submit_click_from_the_popup_hands_the_count_over_once(client):
     assert "flattr-handoff" not in reopened
 
 
-def test_an_auto_submit_link_to_a_registered_url_uses_that_thing_and_owner(client):
-    existing = ThingFactory(url="https://dan.example/p")
+def test_an_auto_submit_link_naming_another_creator_than_the_owner_is_refused(client):
+    # A link names a creator: the click counts only for them (docs/PRODUCT.md, Ownership).
+    ThingFactory(url="https://dan.example/p")
     UserFactory(handle="mallory")
     reader = ready_reader()
     client.force_login(reader)
     data = {"creator": "mallory", "url": "https://dan.example/p#c", "title": "Stolen"}
 
     shown = client.get(submit_query(**data))
+    clicked = client.post(reverse("tips:submit"), data)
+
+    assert shown.status_code == clicked.status_code == 400
+    assert "names @mallory" in text(clicked) and "Nothing was flattred" in text(clicked)
+    assert Thing.objects.count() == 1
+    assert not Click.objects.exists()
+
+
+def test_an_auto_submit_link_naming_the_owner_uses_that_thing(client):
+    existing = ThingFactory(url="https://dan.example/p")
+    client.force_login(ready_reader())
+    data = {"creator": existing.owner.handle, "url": "http://dan.example/p/", "title": "x"}
+
+    shown = client.get(submit_query(**data))
     client.post(reverse("tips:submit"), data)
 
     assert shown["Location"] == existing.get_absolute_url()
-    assert Thing.objects.count() == 1
     assert Click.objects.get().creator == existing.owner
 
 
@@ -357,7 +371,7 @@ def test_the_auto_submit_lookup_titles_an_untitled_link_after_its_address_and_wr
 
     assert (submission.creator, submission.url, submission.title) == (
         jo,
-        "https://jo.example/notes/",
+        "https://jo.example/notes",  # one trailing-slash policy (docs/PRODUCT.md)
         "jo.example/notes",
     )
     assert submission.thing is None
