@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from oauth2_provider import views as oauth
 
 from api import pages, views
+from api.oauth import AuthorizationView
 
 app_name = "api"
 
@@ -50,7 +51,7 @@ urlpatterns = [
     rest("languages", views.LanguagesView.as_view(), "languages"),
     rest("rate_limit", views.RateLimitView.as_view(), "rate_limit"),
     # OAuth 2 (django-oauth-toolkit), at Flattr's addresses.
-    re_path(r"^oauth/authorize/?$", oauth.AuthorizationView.as_view(), name="authorize"),
+    re_path(r"^oauth/authorize/?$", AuthorizationView.as_view(), name="authorize"),
     re_path(r"^oauth/token/?$", oauth.TokenView.as_view(), name="token"),
     re_path(r"^oauth/revoke_token/?$", oauth.RevokeTokenView.as_view(), name="revoke_token"),
     # The pages.

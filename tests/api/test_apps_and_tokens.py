@@ -228,3 +228,20 @@ def test_the_openapi_document_and_its_docs_page_are_served_without_a_cdn():
     docs = Client().get("/rest/v2/schema/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
     assert re.findall(r'src="(https?://[^"]+)"', docs) == []
+
+
+def test_a_consent_posted_for_an_unknown_app_is_refused_with_a_page():
+    client = logged_in(UserFactory())
+    response = client.post(
+        "/oauth/authorize/",
+        {
+            "client_id": "nobody",
+            "redirect_uri": REDIRECT,
+            "scope": "flattr",
+            "allow": "1",
+            "response_type": "code",
+            "state": "s",
+        },
+    )
+    assert response.status_code == 400
+    assert "This app is not registered here." in text(response)
