@@ -84,8 +84,11 @@ def authorized_applications(user) -> list[dict]:
 @transaction.atomic
 def authorization_revoke(*, user, application_pk: int) -> None:
     """Take back every token and code ``user`` gave this app: its calls answer 401 at once."""
+    application = get_application_model().objects.filter(pk=application_pk).first()
+    if application is None:
+        return
     for model in (get_refresh_token_model(), get_access_token_model(), get_grant_model()):
-        model.objects.filter(user=user, application_id=application_pk).delete()
+        model.objects.filter(user=user, application=application).delete()
 
 
 @dataclasses.dataclass(frozen=True)
