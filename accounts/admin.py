@@ -63,6 +63,7 @@ class UserAdmin(ActionsNeedPermissionMixin, admin.ModelAdmin):
                     "monthly_emails",
                     "payout_emails",
                     "news_emails",
+                    "public_flattrs",
                 ]
             },
         ),

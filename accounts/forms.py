@@ -83,6 +83,13 @@ class PreferencesForm(forms.Form):
         label=_("Send me a summary after each payday"),
         required=False,
     )
+    public_flattrs = forms.BooleanField(
+        label=_("Make my flattrs public"),
+        required=False,
+        help_text=_(
+            "Apps and other people can then see which things you flattr. Off: nobody but you."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Language of e-mails"),
         choices=[("", _("The site's default language"))] + list(settings.LANGUAGES),

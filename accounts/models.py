@@ -88,6 +88,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     closing_requested_at = models.DateTimeField(_("closing requested at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # Readers' clicks are private unless they say otherwise (the API's /flattrs lists).
+    public_flattrs = models.BooleanField(
+        _("public flattrs"),
+        default=False,
+        help_text=_("Show which things I flattr on my public lists (the API's flattrs)."),
+    )
+
     objects = UserManager()
 
     # Closed accounts are renamed ``closed_<id>``: no one else may take a handle so named.

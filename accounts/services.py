@@ -10,7 +10,12 @@ DISPLAY_NAME_MAX_LENGTH = User._meta.get_field("display_name").max_length
 
 
 def user_update_preferences(
-    *, user: User, display_name: str, monthly_emails: bool, language: str
+    *,
+    user: User,
+    display_name: str,
+    monthly_emails: bool,
+    language: str,
+    public_flattrs: bool | None = None,
 ) -> User:
     """Save the user's public display name, whether they get the monthly summary and the
     language of their e-mails. Raises ``ValidationError`` (by field) for a display name
@@ -21,7 +26,11 @@ def user_update_preferences(
     user.display_name = display_name
     user.monthly_emails = monthly_emails
     user.language = _known_language(language)
-    user.save(update_fields=["display_name", "monthly_emails", "language"])
+    fields = ["display_name", "monthly_emails", "language"]
+    if public_flattrs is not None:
+        user.public_flattrs = public_flattrs
+        fields.append("public_flattrs")
+    user.save(update_fields=fields)
     return user
 
 

@@ -27,6 +27,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 monthly_emails=form.cleaned_data["monthly_emails"],
                 language=form.cleaned_data["language"],
+                public_flattrs=form.cleaned_data["public_flattrs"],
             )
             messages.success(request, _("Your settings were saved."))
             return redirect("account_settings")
@@ -36,6 +37,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
                 "display_name": user.display_name,
                 "monthly_emails": user.monthly_emails,
                 "language": user.language,
+                "public_flattrs": user.public_flattrs,
             }
         )
     return render(

@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,16 @@ def _holds(values: QueryDict, pattern: re.Pattern[str]) -> bool:
 
 
 def _refuse(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/rest/"):
+        # The API answers its own error form (docs/API-V2.md, Conventions), never a page.
+        return JsonResponse(
+            {
+                "error": "invalid_request",
+                "error_description": str(_("The request contains control characters.")),
+                "error_uri": f"{settings.SITE_URL}/rest/v2/schema/docs/",
+            },
+            status=400,
+        )
     return render(request, "request_refused.html", status=400)
 
 

@@ -52,12 +52,18 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "corsheaders",
     # The layers, bottom to top (README, Architecture): flattr_clone has no models, only
     # shared pieces such as the money template tags.
     "flattr_clone",
     "accounts",
     "payouts",
     "tips",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +72,8 @@ MIDDLEWARE = [
     # The badge and the widget, answered from the cache before any session, user, message
     # or CSRF work: they read nothing of the visitor (tips.embeds.representations).
     "tips.embeds.representations.EmbedMiddleware",
+    # Before CommonMiddleware: the API's anonymous GETs may be read from any origin.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +173,7 @@ CELERY_IMPORTS = [
     "tips.feeds.tasks",
     "tips.feeds.jobs",
     "tips.ownership.tasks",
+    "api.webhooks",
 ]
 # Periodic jobs for `celery beat`; each feature adds its entries here.
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -497,3 +506,85 @@ CELERY_BEAT_SCHEDULE["poll-due-feeds"] = {
     "task": "tips.feeds.jobs.poll_due_feeds",
     "schedule": 5 * 60,  # seconds; each feed is polled when its next_poll_at has come
 }
+
+
+# --- The Flattr API v2 and OAuth 2 (README, "API"; docs/API-V2.md) ------------
+def _pkce_required(client_id: str) -> bool:
+    """PKCE is required of public clients; optional for confidential ones, since clients
+    written before PKCE existed do not send it (docs/API-V2.md, Authentication)."""
+    from oauth2_provider.models import get_application_model  # late: apps load after settings
+
+    Application = get_application_model()
+    return not Application.objects.filter(
+        client_id=client_id, client_type=Application.CLIENT_CONFIDENTIAL
+    ).exists()
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Flattr API v2",
+    "DESCRIPTION": "Flattr's REST API v2, served compatibly (docs/API-V2.md).",
+    "VERSION": "2",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/rest/v2",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.thing_or_things",
+    ],
+}
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "flattr": "flattr",
+        "thing": "thing",
+        "email": "email",
+        "extendedread": "extendedread",
+    },
+    "DEFAULT_SCOPES": ["flattr"],
+    "SCOPES_BACKEND_CLASS": "api.scopes.FlattrScopes",
+    # PKCE: required for public clients, optional for confidential ones (API-V2.md).
+    "PKCE_REQUIRED": _pkce_required,
+    "OAUTH2_BACKEND_CLASS": "api.oauth.FormOrJSONOAuthLibCore",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600 * 24 * 30,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 3600 * 24 * 365,
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if EMBEDDED or DEBUG else ["https"],
+    # RFC 9700 (OAuth 2.0 Security BCP): no implicit or password grant, PKCE only with S256,
+    # tokens only in the Authorization header, `iss` in the authorization response, tokens
+    # stored hashed, a replayed refresh token revokes its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+CORS_URLS_REGEX = r"^/rest/v2/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_EXPOSE_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Current",
+    "X-RateLimit-Reset",
+]
+# API calls an hour, per token (or personal access token) and per IP for anonymous calls.
+API_RATE_LIMIT_PER_HOUR = env.int("API_RATE_LIMIT_PER_HOUR", default=1000)
+API_ANONYMOUS_RATE_LIMIT_PER_HOUR = env.int("API_ANONYMOUS_RATE_LIMIT_PER_HOUR", default=300)

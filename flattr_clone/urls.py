@@ -23,6 +23,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", favicon),
     path("", home, name="home"),
+    path("", include("api.urls")),
     path("", include("accounts.urls")),
     path("", include("tips.urls")),
     path("", include("payouts.urls")),

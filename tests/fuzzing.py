@@ -91,6 +91,8 @@ def _group_end(regex: str, start: int) -> int:
 
 def _regex_fragment(pattern: RegexPattern) -> tuple[list, dict[str, str]]:
     regex = pattern.regex.pattern.removeprefix("^").removesuffix("$")
+    if regex.endswith("/?"):  # an optional trailing slash (the API's paths): fuzz one form
+        regex = regex[:-1]
     parts: list = []
     arguments: dict[str, str] = {}
     literal = ""

@@ -137,6 +137,17 @@ class PageSpec:
         return path
 
 
+def _consent_url() -> str:
+    from oauth2_provider.models import get_application_model
+
+    app = get_application_model().objects.get(name="Podcatcher")
+    return (
+        f"/oauth/authorize?response_type=code&client_id={app.client_id}"
+        "&redirect_uri=https%3A%2F%2Fpodcatcher.example%2Fback&scope=flattr+email&state=s"
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    )
+
+
 def _submit_link(demo: Demo) -> str:
     return (
         "/submit/?creator=dana_writes&url=https%3A%2F%2Fdana.example.org%2Fessays%2Fnew-one"
@@ -330,6 +341,14 @@ PAGES: list[PageSpec] = [
     PageSpec(
         "admin-audit-log", "operator", "/admin/admin/logentry/", kind="admin", translated=False
     ),
+    # The API (issue 16): apps, authorized apps, personal access tokens, the consent page.
+    PageSpec("api-apps", "creator", "/settings/apps/"),
+    PageSpec("api-tokens", "creator", "/settings/tokens/"),
+    PageSpec("api-authorized", "reader", "/settings/authorized-apps/"),
+    PageSpec("api-integrations", "creator", "/settings/integrations/"),
+    PageSpec("oauth-consent", "reader", lambda demo: _consent_url()),
+    # Not here: the API documentation (/rest/v2/schema/docs/), Swagger UI from
+    # drf-spectacular-sidecar, English only like the API it documents (tests/api checks it).
 ]
 
 # The logins of the roles (the demo's accounts; the operator also needs the TOTP code).
@@ -402,6 +421,7 @@ def demo() -> tuple[Demo, str]:
         title="A fan page",
         awaiting_owner=True,
     )
+    _api_demo(dana, alice)
     demo = Demo(
         thing=flattred,
         unclicked=unclicked,
@@ -413,6 +433,45 @@ def demo() -> tuple[Demo, str]:
         charge_pay_id=charge.pk,
     )
     return demo, secret
+
+
+def _api_demo(dana, alice) -> None:
+    """Dana's app, which Alice allowed, and one of Dana's personal access tokens."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    from api.services import application_register, personal_token_create
+
+    app = application_register(
+        user=dana,
+        name="Podcatcher",
+        redirect_uris="https://podcatcher.example/back",
+        confidential=False,
+    ).application
+    AccessToken.objects.create(
+        user=alice,
+        application=app,
+        token="demo-token",
+        scope="flattr email",
+        expires=timezone.now() + dt.timedelta(days=1),
+    )
+    personal_token_create(user=dana, name="Backup script", scopes=["thing"])
+    from api.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        user=dana, url="https://dana.example.org/hooks/flattr", secret="whsec_demo"
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id="evt_demo_1",
+        event_type="flattr.created",
+        payload={},
+        status=WebhookDelivery.Status.DELIVERED,
+        attempts=2,
+        last_status_code=200,
+    )
 
 
 def _people_text() -> list[str]:
@@ -428,6 +487,7 @@ def _people_text() -> list[str]:
         texts.update({name, handle, email, bio_text(bio, limit=10_000)})
         texts.update(link.removeprefix("https://").removeprefix("http://") for link in links)
     texts.update({"A new essay", "https://dana.example.org/essays/new-one"})
+    texts.update({"Podcatcher", "Backup script", "https://dana.example.org/hooks/flattr"})
     return sorted((text for text in texts if text), key=len, reverse=True)
 
 

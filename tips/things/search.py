@@ -50,9 +50,14 @@ def query_words(query: str) -> list[str]:
 
 
 def public_things() -> QuerySet:
-    """Things any listing may show: not hidden, not retired, their creator active."""
+    """Things any listing may show: not hidden, not retired, accepted by their creator (not
+    awaiting them after a reader's click on an auto-submit link), their creator active."""
     return Thing.objects.filter(
-        hidden=False, retired=False, owner__is_active=True, owner__suspended_at__isnull=True
+        hidden=False,
+        retired=False,
+        awaiting_owner=False,
+        owner__is_active=True,
+        owner__suspended_at__isnull=True,
     )
 
 
