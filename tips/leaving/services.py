@@ -245,6 +245,18 @@ def erase_personal_data(*, user: User, now=None) -> None:
     user.links = []
     Avatar.objects.filter(user=user).delete()
     Feed.objects.filter(owner=user).delete()
+    # The API (issue 16): personal access tokens, webhooks, OAuth grants, tokens and the
+    # applications the user registered. Looked up by label: the api app sits above tips.
+    for label in ("api.PersonalAccessToken", "api.WebhookEndpoint"):
+        apps.get_model(label).objects.filter(user=user).delete()
+    for label in (
+        "oauth2_provider.AccessToken",
+        "oauth2_provider.RefreshToken",
+        "oauth2_provider.Grant",
+        "oauth2_provider.IDToken",
+        "oauth2_provider.Application",
+    ):
+        apps.get_model(label).objects.filter(user=user).delete()
     user.set_unusable_password()
     user.language = ""
     user.monthly_emails = user.payout_emails = user.news_emails = False

@@ -2,11 +2,13 @@
 left in any table, the handle never given again."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core import mail
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import User
 from flattr_clone.months import month_of, previous_month
@@ -110,6 +112,31 @@ def test_closing_erases_the_public_profile_avatar_and_feeds(zelda):
     assert not Avatar.objects.filter(user=zelda).exists()
     assert not Feed.objects.filter(owner=zelda).exists()
     assert personal_data_left(["gardens in Lyon", "zelda.example/about"]) == []
+
+
+def test_closing_revokes_the_api_tokens_and_apps(client, zelda):
+    from oauth2_provider.models import AccessToken, Application
+
+    from api.models import PersonalAccessToken
+
+    app = Application.objects.create(
+        user=zelda,
+        name="Zelda's reader",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://zelda.example/cb",
+    )
+    AccessToken.objects.create(
+        user=zelda, application=app, token="zelda-token", expires=timezone.now() + timedelta(days=1)
+    )
+
+    account_close(user=zelda)
+
+    assert not Application.objects.filter(pk=app.pk).exists()
+    assert not AccessToken.objects.filter(token="zelda-token").exists()
+    assert not PersonalAccessToken.objects.filter(user=zelda).exists()
+    response = client.get("/rest/v2/user", HTTP_AUTHORIZATION="Bearer zelda-token")
+    assert response.status_code == 401
 
 
 def test_the_handle_of_a_closed_account_is_refused_to_a_new_sign_up(client, zelda):
