@@ -11,14 +11,14 @@ from api.objects import mini_thing, mini_user, unix
 from api.webhooks import event_queue
 from flattr_clone.months import format_month
 from tips.clicks.models import Click
+from tips.clicks.signals import click_made
 from tips.dashboards.selectors import creator_earnings_by_month
 from tips.payday.models import PaydayRun
 
 
-@receiver(post_save, sender=Click, dispatch_uid="api.webhooks.click")
-def click_made(sender, instance: Click, created: bool, raw: bool = False, **kwargs) -> None:
-    if raw or not created:
-        return
+@receiver(click_made, dispatch_uid="api.webhooks.click")
+def on_click_made(sender, click: Click, **kwargs) -> None:
+    instance = click
     event_queue(
         user=instance.creator,
         event_type="flattr.created",

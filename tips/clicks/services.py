@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from flattr_clone.months import month_of
 from tips.clicks.models import Click
 from tips.clicks.selectors import Blocker, click_blocker
+from tips.clicks.signals import click_made
 from tips.things.cards import forget_thing_card
 from tips.things.models import Thing
 
@@ -76,6 +77,8 @@ def click_register(
             status = ClickResult.RESTORED
     if status != ClickResult.ALREADY:
         forget_thing_card(thing.pk)
+    if status == ClickResult.FLATTRED:
+        click_made.send(sender=Click, click=click)
     return ClickResult(click, status)
 
 
