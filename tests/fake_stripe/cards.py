@@ -185,14 +185,6 @@ def _succeed(fake: FakeStripe, intent: dict) -> None:
     )
 
 
-@FakeStripe.route("GET", r"/v1/payment_intents/(?P<id>pi_[A-Za-z0-9]+)")
-def retrieve_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
-    intent = fake.get("payment_intents", match["id"])
-    if intent is None:
-        return fake.error(404, f"No such payment_intent: '{match['id']}'", code="resource_missing")
-    return 200, intent
-
-
 @FakeStripe.route("GET", r"/v1/payment_intents")
 def list_payment_intents(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
     intents = [

@@ -89,7 +89,7 @@ def retrieve_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int,
     expand = params.get("expand") or []
     if isinstance(expand, dict):
         expand = list(expand.values())
-    if "latest_charge" in expand:
+    if "latest_charge" in expand and intent.get("latest_charge"):
         return 200, {**intent, "latest_charge": fake.get("charges", intent["latest_charge"])}
     return 200, intent
 
