@@ -3,32 +3,96 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def grant(apps, schema_editor):
+    """The "operator" group may read the limits reached (written as in
+    tips/0008_money_ops_permissions)."""
+    using = schema_editor.connection.alias
+    create_permissions(global_apps.get_app_config("accounts"), apps=apps, using=using, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.using(using).get_or_create(name="operator")
+    group.permissions.add(
+        Permission.objects.using(using).get(
+            content_type__app_label="accounts", codename="view_limithit"
+        )
+    )
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('accounts', '0005_merge_0004_leaving_0004_profiles'),
+        ("accounts", "0005_merge_0004_leaving_0004_profiles"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LimitHit',
+            name="LimitHit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signup_ip_hour', 'Sign-ups per IP address (hour)'), ('signup_ip_day', 'Sign-ups per IP address (day)'), ('topup_ip_day', 'Top-ups per IP address (day)'), ('topup_new_account_day', 'Top-ups of a new account (day)'), ('topup_new_account_amount', 'Amount of a new account'), ('card_accounts', 'Accounts funded by one card'), ('click_hour', 'Clicks (hour)'), ('click_new_account_hour', 'Clicks of a new account (hour)')], max_length=40, verbose_name='limit')),
-                ('key_digest', models.CharField(blank=True, max_length=16, verbose_name='key (SHA-256, first 16)')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('detail', models.CharField(blank=True, max_length=200, verbose_name='detail')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='limit_hits', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signup_ip_hour", "Sign-ups per IP address (hour)"),
+                            ("signup_ip_day", "Sign-ups per IP address (day)"),
+                            ("topup_ip_day", "Top-ups per IP address (day)"),
+                            ("topup_new_account_day", "Top-ups of a new account (day)"),
+                            ("topup_new_account_amount", "Amount of a new account"),
+                            ("card_accounts", "Accounts funded by one card"),
+                            ("click_hour", "Clicks (hour)"),
+                            ("click_new_account_hour", "Clicks of a new account (hour)"),
+                        ],
+                        max_length=40,
+                        verbose_name="limit",
+                    ),
+                ),
+                (
+                    "key_digest",
+                    models.CharField(
+                        blank=True, max_length=16, verbose_name="key (SHA-256, first 16)"
+                    ),
+                ),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                ("detail", models.CharField(blank=True, max_length=200, verbose_name="detail")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="limit_hits",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'limit reached',
-                'verbose_name_plural': 'limits reached',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['kind', '-created_at'], name='accounts_limithit_kind')],
+                "verbose_name": "limit reached",
+                "verbose_name_plural": "limits reached",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["kind", "-created_at"], name="accounts_limithit_kind")
+                ],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

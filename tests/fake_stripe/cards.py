@@ -190,6 +190,12 @@ def retrieve_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int,
     intent = fake.get("payment_intents", match["id"])
     if intent is None:
         return fake.error(404, f"No such payment_intent: '{match['id']}'", code="resource_missing")
+    # Same route as checkout.py's: whichever module registered first answers, so both expand.
+    expand = params.get("expand") or []
+    if isinstance(expand, dict):
+        expand = list(expand.values())
+    if "latest_charge" in expand and intent.get("latest_charge"):
+        return 200, {**intent, "latest_charge": fake.get("charges", intent["latest_charge"])}
     return 200, intent
 
 
