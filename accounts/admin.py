@@ -3,7 +3,7 @@ from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Consent, DataExport, LegalDocument, RetiredHandle, User
+from accounts.models import Consent, DataExport, LegalDocument, LimitHit, RetiredHandle, User
 from accounts.operator_admin import suspend_creators, unsuspend_creators
 from flattr_clone.admin import ActionsNeedPermissionMixin
 
@@ -146,6 +146,27 @@ class RetiredHandleAdmin(admin.ModelAdmin):
     readonly_fields = ["digest", "retired_at"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LimitHit)
+class LimitHitAdmin(admin.ModelAdmin):
+    """Limits reached (docs/PRODUCT.md, First payouts and velocity): read-only."""
+
+    list_display = ["created_at", "kind", "user", "ip", "key_digest", "detail"]
+    list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["user__email", "user__handle", "ip", "key_digest"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

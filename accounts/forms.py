@@ -1,9 +1,11 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.legal import accept_documents, current_documents
+from accounts.limits import signup_refusal
 from accounts.models import RetiredHandle, User, handle_validator
 from flattr_clone.control_characters import validate_plain_text
 
@@ -59,6 +61,16 @@ class SignupForm(AllauthSignupForm):
         ):
             raise forms.ValidationError(_("This handle is taken. Please choose another one."))
         return handle
+
+    def clean(self):
+        cleaned = super().clean()
+        # Counted only for a sign-up that would otherwise go through (docs/PRODUCT.md,
+        # First payouts and velocity): a typo in the form is not a sign-up.
+        if not self.errors:
+            refused = signup_refusal(context.request)
+            if refused:
+                raise forms.ValidationError(refused)
+        return cleaned
 
     def save(self, request):
         user = super().save(request)

@@ -318,3 +318,43 @@ class Avatar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.digest})"
+
+
+class LimitHit(models.Model):
+    """One limit reached (docs/PRODUCT.md, First payouts and velocity): what was limited,
+    for whom and when. One row per limit, key and window (accounts.limits), so a script
+    hammering a button leaves one row an hour, not one per request. Card fingerprints and
+    other keys are kept as a digest; the IP is kept as seen (the operators' evidence)."""
+
+    class Kind(models.TextChoices):
+        SIGNUP_IP_HOUR = "signup_ip_hour", _("Sign-ups per IP address (hour)")
+        SIGNUP_IP_DAY = "signup_ip_day", _("Sign-ups per IP address (day)")
+        TOP_UP_IP_DAY = "topup_ip_day", _("Top-ups per IP address (day)")
+        TOP_UP_NEW_ACCOUNT_DAY = "topup_new_account_day", _("Top-ups of a new account (day)")
+        TOP_UP_NEW_ACCOUNT_AMOUNT = "topup_new_account_amount", _("Amount of a new account")
+        CARD_ACCOUNTS = "card_accounts", _("Accounts funded by one card")
+        CLICK_HOUR = "click_hour", _("Clicks (hour)")
+        CLICK_NEW_ACCOUNT_HOUR = "click_new_account_hour", _("Clicks of a new account (hour)")
+
+    kind = models.CharField(_("limit"), max_length=40, choices=Kind.choices)
+    key_digest = models.CharField(_("key (SHA-256, first 16)"), max_length=16, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="limit_hits",
+        verbose_name=_("user"),
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("limit reached")
+        verbose_name_plural = _("limits reached")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-created_at"], name="accounts_limithit_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"

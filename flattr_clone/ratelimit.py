@@ -37,13 +37,21 @@ class Verdict:
     retry_after_seconds: int  # until the current window ends
 
 
-def rate_limit_hit(*, scope: str, key: str, limit: int, now: float | None = None) -> Verdict:
+def rate_limit_hit(
+    *,
+    scope: str,
+    key: str,
+    limit: int,
+    now: float | None = None,
+    window_seconds: int = WINDOW_SECONDS,
+) -> Verdict:
     """Count one attempt of ``key`` at ``scope`` (e.g. a reader's clicks); not allowed once
-    more than ``limit`` attempts fell in the current hour. Allowed when the cache is down."""
+    more than ``limit`` attempts fell in the current window (an hour unless
+    ``window_seconds`` says otherwise, e.g. a day). Allowed when the cache is down."""
     now = time.time() if now is None else now
-    window = int(now // WINDOW_SECONDS)
-    retry_after = WINDOW_SECONDS - int(now) % WINDOW_SECONDS
-    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    window = int(now // window_seconds)
+    retry_after = window_seconds - int(now) % window_seconds
+    cache_key = f"ratelimit:{scope}:{key}:{window_seconds}:{window}"
     try:
         # One round trip per attempt: incr() of the window's counter, which exists from the
         # second attempt of the window on. The first attempt creates it with add() (which
@@ -51,7 +59,7 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, now: float | None = None
         try:
             count = cache.incr(cache_key)
         except ValueError:
-            created = cache.add(cache_key, 1, WINDOW_SECONDS + 60)
+            created = cache.add(cache_key, 1, window_seconds + 60)
             count = 1 if created else cache.incr(cache_key)
     except Exception:  # Any backend error (e.g. redis ConnectionError): allow and log.
         logger.warning("%s rate limit skipped: cache unavailable", scope, exc_info=True)

@@ -348,6 +348,20 @@ VELOCITY_REVIEW_PERCENT = env.int("VELOCITY_REVIEW_PERCENT", default=50)
 # The operators are e-mailed when a day's new losses exceed this (docs/PRODUCT.md, Alerts).
 LOSS_ALERT_CENTS = env.int("LOSS_ALERT_CENTS", default=10000)
 CLICK_RATE_LIMIT_PER_HOUR = env.int("CLICK_RATE_LIMIT_PER_HOUR", default=100)
+# Velocity limits (docs/PRODUCT.md, First payouts and velocity; accounts.limits): counted
+# in the cache by the shared limiter, each limit reached is listed in the admin.
+# An account is "new" for these limits during its first VELOCITY_NEW_ACCOUNT_DAYS days.
+VELOCITY_NEW_ACCOUNT_DAYS = env.int("VELOCITY_NEW_ACCOUNT_DAYS", default=7)
+CLICK_RATE_LIMIT_PER_HOUR_NEW_ACCOUNT = env.int("CLICK_RATE_LIMIT_PER_HOUR_NEW_ACCOUNT", default=30)
+SIGNUP_PER_IP_PER_HOUR = env.int("SIGNUP_PER_IP_PER_HOUR", default=10)
+SIGNUP_PER_IP_PER_DAY = env.int("SIGNUP_PER_IP_PER_DAY", default=30)
+TOP_UP_PER_IP_PER_DAY = env.int("TOP_UP_PER_IP_PER_DAY", default=30)
+TOP_UP_NEW_ACCOUNT_PER_DAY = env.int("TOP_UP_NEW_ACCOUNT_PER_DAY", default=3)
+TOP_UP_NEW_ACCOUNT_MAX_CENTS = env.int("TOP_UP_NEW_ACCOUNT_MAX_CENTS", default=20000)
+# A card that paid top-ups of CARD_MAX_ACCOUNTS other accounts in CARD_ACCOUNTS_WINDOW_DAYS:
+# its next payments for another account are held HOLD_DAYS (0 turns this off).
+CARD_MAX_ACCOUNTS = env.int("CARD_MAX_ACCOUNTS", default=3)
+CARD_ACCOUNTS_WINDOW_DAYS = env.int("CARD_ACCOUNTS_WINDOW_DAYS", default=30)
 # Per-user hourly throttles on writes (flattr_clone.ratelimit); over them: a 429 page.
 TOP_UP_RATE_LIMIT_PER_HOUR = env.int("TOP_UP_RATE_LIMIT_PER_HOUR", default=10)
 BUDGET_CHANGE_RATE_LIMIT_PER_HOUR = env.int("BUDGET_CHANGE_RATE_LIMIT_PER_HOUR", default=20)

@@ -269,6 +269,13 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("admin-clicks", "operator", "/admin/tips/click/", kind="admin", translated=False),
     PageSpec(
+        "admin-limits-reached",
+        "operator",
+        "/admin/accounts/limithit/",
+        kind="admin",
+        translated=False,
+    ),
+    PageSpec(
         "admin-payday-runs", "operator", "/admin/tips/paydayrun/", kind="admin", translated=False
     ),
     PageSpec(

@@ -67,9 +67,34 @@ def hold_until_for(topup: TopUp, *, paid_at: dt.datetime) -> dt.datetime | None:
         .count()
         < settings.HOLD_MIN_EARLIER_PAYMENTS
     )
-    if young or earlier < settings.HOLD_MIN_EARLIER_PAYMENTS or new_card:
+    if (
+        young
+        or earlier < settings.HOLD_MIN_EARLIER_PAYMENTS
+        or new_card
+        or card_funds_too_many_accounts(topup, paid_at=paid_at)
+    ):
         return paid_at + dt.timedelta(days=settings.HOLD_DAYS)
     return None
+
+
+def card_funds_too_many_accounts(topup: TopUp, *, paid_at: dt.datetime) -> bool:
+    """The card of ``topup`` already paid top-ups of at least CARD_MAX_ACCOUNTS other
+    accounts in the last CARD_ACCOUNTS_WINDOW_DAYS (docs/PRODUCT.md, First payouts and
+    velocity): the card is only known once paid, so such a payment is held, not refused."""
+    if not topup.card_fingerprint or settings.CARD_MAX_ACCOUNTS <= 0:
+        return False
+    others = (
+        TopUp.objects.filter(
+            card_fingerprint=topup.card_fingerprint,
+            status=TopUp.Status.PAID,
+            completed_at__gte=paid_at - dt.timedelta(days=settings.CARD_ACCOUNTS_WINDOW_DAYS),
+        )
+        .exclude(user_id=topup.user_id)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    return others >= settings.CARD_MAX_ACCOUNTS
 
 
 # --- Spending wallets oldest payment first --------------------------------------------------

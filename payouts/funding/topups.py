@@ -23,8 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.limits import key_digest
+from accounts.models import LimitHit
 from flattr_clone.money import format_cents
 from payouts.funding.holds import (
+    card_funds_too_many_accounts,
     hold_until_for,
     lock_wallet_of,
     take_back,
@@ -155,6 +158,15 @@ def topup_complete(
     topup.completed_at = timezone.now()
     topup.card_fingerprint = card_fingerprint[:64]
     topup.hold_until = hold_until_for(topup, paid_at=topup.completed_at)
+    if card_funds_too_many_accounts(topup, paid_at=topup.completed_at):
+        # One row per payment: the operators review each (docs/PRODUCT.md, velocity).
+        held = f", held until {topup.hold_until:%Y-%m-%d}" if topup.hold_until else ""
+        LimitHit.objects.create(
+            kind=LimitHit.Kind.CARD_ACCOUNTS,
+            key_digest=key_digest(topup.card_fingerprint),
+            user=topup.user,
+            detail=f"{topup.ledger_key}{held}",
+        )
     topup.save(
         update_fields=[
             "status",

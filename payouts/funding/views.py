@@ -29,6 +29,7 @@ from payouts.funding.topups import (
     topup_complete,
     topup_start,
 )
+from payouts.funding.velocity import topup_refusal
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
 from payouts.providers import Provider, TopUpUnavailable
@@ -151,6 +152,10 @@ def topup_create(request: HttpRequest) -> HttpResponse:
     form = TopUpForm(request.POST)
     if not form.is_valid():
         return _wallet_page(request, topup_form=form, status=400)
+    refused = topup_refusal(request, amount_cents=form.cleaned_data["amount_cents"])
+    if refused:
+        messages.error(request, refused)
+        return _wallet_page(request, topup_form=form, status=429)
     try:
         _topup, url = topup_start(user=request.user, amount_cents=form.cleaned_data["amount_cents"])
     except TopUpUnavailable:
@@ -211,6 +216,10 @@ def topup_retry(request: HttpRequest, pk: int) -> HttpResponse:
     topup = get_object_or_404(TopUp, pk=pk, user=request.user)
     if topup.status == TopUp.Status.PAID:
         return redirect("payouts:topup_status", pk=topup.pk)
+    refused = topup_refusal(request, amount_cents=topup.amount_cents, replacing=topup)
+    if refused:
+        messages.error(request, refused)
+        return redirect("payouts:wallet")
     if topup.is_open and not _cancel(request, topup):
         return redirect("payouts:topup_status", pk=topup.pk)
     try:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import LimitHit
 from payouts.batches.models import Payout, PayoutBatch
 from payouts.connect.models import PaymentAccount
 from payouts.funding.models import Dispute
@@ -143,6 +144,10 @@ def operator_dashboard(request: HttpRequest) -> HttpResponse:
         "differences": list(Difference.objects.filter(resolved_at__isnull=True)[:20]),
         "differences_count": Difference.objects.filter(resolved_at__isnull=True).count(),
         "open_disputes": open_disputes(),
+        # docs/PRODUCT.md, First payouts and velocity.
+        "limits_reached": LimitHit.objects.filter(
+            created_at__gte=timezone.now() - dt.timedelta(days=1)
+        ).count(),
         "cannot_be_paid": cannot_be_paid(),
         "margin": margin_by_month(),
         "payout_minimum_cents": settings.PAYOUT_MINIMUM_CENTS,

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flattr_clone.cache import safe_get, safe_set
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
-from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed
+from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed, click_limit
 from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
 from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
@@ -94,7 +94,7 @@ def click_rate_limited(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "tips/rate_limited.html",
-        {"limit": settings.CLICK_RATE_LIMIT_PER_HOUR, "minutes": (retry_after + 59) // 60},
+        {"limit": click_limit(request.user), "minutes": (retry_after + 59) // 60},
         status=429,
     )
     response["Retry-After"] = str(retry_after)
@@ -141,7 +141,7 @@ def _click_response(
     ``done_url`` (default: the page of the thing clicked)."""
     if not request.user.is_authenticated:
         return redirect_to_login(back_url)
-    if not click_allowed(request.user.pk):
+    if not click_allowed(request.user):
         return click_rate_limited(request)
     try:
         result = register()

@@ -167,7 +167,7 @@ def _click(reader, thing, now: dt.datetime) -> tuple[Blocker | None, ClickResult
     click limit, then ``click_register``'s own."""
     if not reader.is_active:
         return Blocker("account_closed", _("Your account is closed.")), None
-    if not click_allowed(reader.pk):
+    if not click_allowed(reader):
         limit = settings.CLICK_RATE_LIMIT_PER_HOUR
         message = ngettext(
             "More than %(counter)s flattr was made from your account within an hour, so this "

@@ -74,7 +74,7 @@ def subscription_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["months"]))
         return redirect(back_url)
-    if not click_allowed(request.user.pk):
+    if not click_allowed(request.user):
         return click_rate_limited(request)
     try:
         started = subscription_start(
