@@ -39,7 +39,7 @@ from api.schema import AUTH, READ, doc, errors
 from flattr_clone.months import month_of
 from flattr_clone.ratelimit import rate_limit_hit
 from tips.clicks.models import Click
-from tips.clicks.ratelimit import click_allowed
+from tips.clicks.ratelimit import click_allowed, click_limit
 from tips.clicks.services import ClickRefused, ClickResult, click_register
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import SubmissionInvalid, default_title, submission_resolve
@@ -165,10 +165,10 @@ CLICK_ERRORS = {
 def _click(request, register) -> Response:
     """Flattr through the click service (every click rule applies)."""
     require_scope(request, "flattr")
-    if not click_allowed(request.user.pk):
+    if not click_allowed(request.user):
         raise forbidden(
             _("You can flattr at most %(limit)s times an hour.")
-            % {"limit": settings.CLICK_RATE_LIMIT_PER_HOUR},
+            % {"limit": click_limit(request.user)},
             "rate_limit_exceeded",
         )
     try:
