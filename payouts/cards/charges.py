@@ -34,10 +34,18 @@ from django.utils import timezone
 from payouts.cards.models import Charge, ChargeAttempt, PaymentCustomer, new_action_token
 from payouts.cards.providers import CardsUnavailable, PaymentOutcome, card_provider_for
 from payouts.cards.signals import charge_attempt_stage
+from payouts.funding.holds import holds_trace_payday
 from payouts.funding.models import TopUp
 from payouts.funding.topups import topup_complete
 from payouts.ledger.models import Account, Transfer
-from payouts.ledger.services import Posting, post_transfers, system_account, wallet_of
+from payouts.ledger.services import (
+    Posting,
+    lock_balances,
+    post_transfers,
+    system_account,
+    wallet_of,
+    write_transfers,
+)
 from payouts.providers import Provider
 
 logger = logging.getLogger(__name__)
@@ -340,10 +348,13 @@ def charge_payment_confirmed(
     amount_cents: int,
     currency: str,
     attempt_key: str = "",
+    card_fingerprint: str = "",
 ) -> Charge:
     """A payment of a charge succeeded (signature-verified webhook, or the sandbox). Books it
     once: in from the external account, out through the stored split. A second successful
-    payment of the same charge (or one of a charge already given up) is refunded."""
+    payment of the same charge (or one of a charge already given up) is refunded.
+    ``card_fingerprint``: the paying card's, when the provider says (docs/PRODUCT.md, Holds:
+    a card with little history makes the payment risky)."""
     attempt = _attempt_for(payment_intent_id, attempt_key)
     charge = Charge.objects.select_for_update().get(pk=attempt.charge_id)
     attempt = ChargeAttempt.objects.select_for_update().get(pk=attempt.pk)
@@ -368,9 +379,9 @@ def charge_payment_confirmed(
     attempt.answered_at = attempt.answered_at or now
     attempt.save()
     if charge.kind == Charge.Kind.TOP_UP:
-        _book_top_up(charge, payment_intent_id)
+        _book_top_up(charge, payment_intent_id, card_fingerprint)
     else:
-        _book_month(charge, payment_intent_id)
+        _book_month(charge, payment_intent_id, card_fingerprint)
     charge.status = Charge.Status.SUCCEEDED
     charge.payment_id = payment_intent_id
     charge.next_attempt_at = None
@@ -384,16 +395,18 @@ def charge_payment_confirmed(
     return charge
 
 
-def _book_month(charge: Charge, payment_intent_id: str) -> None:
+def _book_month(charge: Charge, payment_intent_id: str, card_fingerprint: str = "") -> None:
     """The payment comes in as a top-up of the reader's wallet (a ``TopUp`` row with the
     PaymentIntent: refunds, disputes, holds and reconciliation find it like any card payment),
     and goes out at once through payday's split (same keys as a prepaid reader's payday, so
-    nothing can be paid twice): the wallet is back where it was."""
+    nothing can be paid twice): the wallet is back where it was. Like payday's chunk, the
+    postings are traced to the reader's payments in the same transaction
+    (``holds_trace_payday``): the shares a risky card payment funds are held."""
     from django.contrib.auth import get_user_model
 
     from payouts.ledger.services import earnings_of
 
-    _book_top_up(charge, payment_intent_id)
+    _book_top_up(charge, payment_intent_id, card_fingerprint)
     wallet = wallet_of(charge.user).pk
     split = charge.split or {}
     reference = split.get("reference", "")
@@ -411,11 +424,12 @@ def _book_month(charge: Charge, payment_intent_id: str) -> None:
             )
         )
     users = get_user_model().objects.in_bulk([pk for pk, _c, _k in split.get("shares", [])])
+    earnings = {pk: earnings_of(user).pk for pk, user in users.items()}
     for creator_pk, cents, key in split.get("shares", []):
         rows.append(
             Posting(
                 wallet,
-                earnings_of(users[creator_pk]).pk,
+                earnings[creator_pk],
                 int(cents),
                 key,
                 Transfer.Kind.DISTRIBUTION,
@@ -425,11 +439,20 @@ def _book_month(charge: Charge, payment_intent_id: str) -> None:
     moved = sum(row.amount_cents for row in rows)
     if moved != charge.amount_cents:
         raise ChargeMismatch(f"{charge.ledger_key}: split sums to {moved}")
-    post_transfers(rows)
+    now = timezone.now()
+    locked = lock_balances([pk for row in rows for pk in (row.debit_id, row.credit_id)])
+    applied = write_transfers(rows, at=now, locked=locked)
+    holds_trace_payday(
+        applied,
+        readers_by_wallet={wallet: charge.user_id},
+        creators_by_earnings={pk: creator for creator, pk in earnings.items()},
+        now=now,
+    )
 
 
-def _book_top_up(charge: Charge, payment_intent_id: str) -> None:
-    """An automatic top-up is a top-up like any other (refunds and disputes find it)."""
+def _book_top_up(charge: Charge, payment_intent_id: str, card_fingerprint: str = "") -> None:
+    """An automatic top-up is a top-up like any other (refunds, disputes, holds and
+    reconciliation find it): ``topup_complete`` stores the card and the hold date."""
     topup = TopUp.objects.create(
         user_id=charge.user_id,
         amount_cents=charge.amount_cents,
@@ -446,6 +469,7 @@ def _book_top_up(charge: Charge, payment_intent_id: str) -> None:
         currency=charge.currency,
         payment_id=payment_intent_id,
         topup_id=topup.pk,
+        card_fingerprint=card_fingerprint,
     )
     charge.topup = topup
 

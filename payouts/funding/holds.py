@@ -10,6 +10,7 @@
   money still held from that payment (in proportion, exact to the cent), then losses.
 - ``take_back_reinstate(topup, key=)``: a won dispute: everything ``take_back`` moved under
   ``key`` comes back to where it was taken from.
+- ``unspend(topup, amount)``: money of ``topup`` back in the wallet (``spent_cents`` follows).
 
 Locking order (no deadlocks): a reader's wallet before their top-ups' rows; wallets,
 earnings, external and losses accounts before ``Hold`` rows; ``Hold`` rows before held
@@ -400,7 +401,7 @@ def take_back_reinstate(topup: TopUp, *, key: str) -> list[Transfer]:
                     external.pk, wallet.pk, transfer.amount_cents, f"{key}:won", kind, reference
                 )
             )
-            _unspend(topup, transfer.amount_cents)
+            unspend(topup, transfer.amount_cents)
         elif transfer.idempotency_key == f"{key}:loss":
             rows.append(
                 Posting(
@@ -441,9 +442,10 @@ def take_back_reinstate(topup: TopUp, *, key: str) -> list[Transfer]:
     return [t for t in Transfer.objects.filter(idempotency_key__startswith=f"{key}:won")]
 
 
-def _unspend(topup: TopUp, amount_cents: int) -> None:
+def unspend(topup: TopUp, amount_cents: int) -> None:
     """Money back in the wallet: unspent again on this payment first, then on the reader's
-    other payments, newest first."""
+    other payments, newest first. The caller holds the reader's wallet lock (a won dispute;
+    a withdrawal's refund the provider refused)."""
     left = amount_cents
     rows = TopUp.objects.filter(
         user_id=topup.user_id, status=TopUp.Status.PAID, spent_cents__gt=0

@@ -344,9 +344,14 @@ def topup_refund(
     new = total - topup.refunded_cents
     if new <= 0:
         return TakenBack(topup, [])
-    transfers = _take_back(
-        topup, new, key=f"{topup.ledger_key}:refund:{total}", kind=Transfer.Kind.REFUND
-    )
+    key = base = f"{topup.ledger_key}:refund:{total}"
+    # A total booked before and given back since (a withdrawal's refund the provider refused,
+    # payouts.withdrawals): this refund reaches it again and needs a key of its own.
+    again = 1
+    while Transfer.objects.filter(idempotency_key=key).exists():
+        again += 1
+        key = f"{base}:{again}"
+    transfers = _take_back(topup, new, key=key, kind=Transfer.Kind.REFUND)
     topup.refunded_cents = total
     topup.save(update_fields=["refunded_cents"])
     return TakenBack(topup, transfers)

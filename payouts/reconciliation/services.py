@@ -174,6 +174,9 @@ def _ledger_payment(topup: TopUp) -> dict[str, int]:
             totals["paid"] += amount
         elif key.startswith(prefix + "refund:"):
             totals["refunded"] += amount
+        elif kind == Transfer.Kind.CORRECTION and key.endswith(":returned"):
+            # A withdrawal's refund the provider refused, back in the wallet: never refunded.
+            totals["refunded"] -= amount
         elif key.startswith(prefix + "dispute:"):
             totals["disputed"] += -amount if ":won" in key else amount
     return totals

@@ -216,6 +216,8 @@ def _charge_paid(payment: Payment) -> Handled:
             amount_cents=payment.amount_cents,
             currency=payment.currency,
             attempt_key=payment.attempt,
+            # Risk (docs/PRODUCT.md, Holds) and velocity review need the paying card.
+            card_fingerprint=card_fingerprint(payment.payment_id) if payment.payment_id else "",
         )
     except ChargeUnknown as error:
         return Handled(ProviderEvent.Outcome.UNKNOWN, note=str(error))

@@ -1,7 +1,8 @@
 """Withdrawals (PRODUCT.md, "Funding"): the unspent wallet back to the cards it came from.
 
 1. ``withdrawal_start`` (one transaction, the wallet locked first, then each top-up): the
-   amount is checked against what may be withdrawn, split over the paid top-ups newest first
+   amount is checked against what may be withdrawn, split over the paid top-ups newest first,
+   at most the unspent and unrefunded part of each (``unrefunded_unspent``)
    (wallets are spent oldest payment first, so the newest hold the unspent money), and booked
    as a refund of each payment through ``topup_refund``, the same path as Stripe's own
    ``charge.refunded`` (key ``topup:<pk>:refund:<refunded total>``, wallet → provider), so
@@ -9,9 +10,9 @@
    again and reconciliation finds the refund under its payment.
 2. ``refund_send`` asks the provider for each part, with ``withdrawal:<id>:topup:<topup>`` as
    idempotency key. Accepted: the part is marked refunded. Refused: the money comes back to
-   the wallet (``withdrawal:<id>:topup:<topup>:returned``, provider → wallet) and the
-   payment's refunded amount shrinks back. Unknown outcome (timeout): nothing changes; the
-   beat task asks again with the same key.
+   the wallet (``withdrawal:<id>:topup:<topup>:returned``, provider → wallet), the
+   payment's refunded amount shrinks back and its money is unspent again. Unknown outcome
+   (timeout): nothing changes; the beat task asks again with the same key.
 
 What may be withdrawn is the wallet minus what the reader's clicks still need at payday;
 that reserve is a rule about clicks and is computed by the caller (``tips.leaving``).
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flattr_clone.money import format_cents
+from payouts.funding.holds import unspend
 from payouts.funding.models import TopUp
 from payouts.funding.topups import topup_refund
 from payouts.ledger.models import Account, Transfer
@@ -61,10 +63,19 @@ def refundable_topups(user) -> list[tuple[TopUp, int]]:
         if ":dispute:" in key
     }
     return [
-        (topup, topup.amount_cents - topup.refunded_cents)
+        (topup, left)
         for topup in rows
-        if topup.amount_cents > topup.refunded_cents and topup.ledger_key not in disputed
+        if (left := unrefunded_unspent(topup)) > 0 and topup.ledger_key not in disputed
     ]
+
+
+def unrefunded_unspent(topup: TopUp) -> int:
+    """What of ``topup`` a withdrawal may refund: what is still in the wallet from it
+    (``amount − spent_cents``, docs/PRODUCT.md, Holds: refunds from the wallet count as spent)
+    and not refunded yet. Money payday gave creators is never refunded to the card."""
+    return max(
+        0, min(topup.amount_cents - topup.spent_cents, topup.amount_cents - topup.refunded_cents)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +134,7 @@ def withdrawal_start(
         if not left:
             break
         locked = TopUp.objects.select_for_update().get(pk=topup.pk)
-        part = min(left, locked.amount_cents - locked.refunded_cents)
+        part = min(left, unrefunded_unspent(locked))
         if part <= 0:
             continue
         WithdrawalRefund.objects.create(withdrawal=withdrawal, topup=locked, amount_cents=part)
@@ -220,6 +231,9 @@ def _refund_returned(*, refund_id: int, reason: str) -> None:
     )
     topup.refunded_cents = max(0, topup.refunded_cents - refund.amount_cents)
     topup.save(update_fields=["refunded_cents"])
+    # The refund spent this payment's money from the wallet: it is unspent again
+    # (Σ(amount − spent) of the reader's paid top-ups stays the wallet's balance).
+    unspend(topup, refund.amount_cents)
     refund.status = WithdrawalRefund.Status.RETURNED
     refund.last_error = reason[:1000]
     refund.finished_at = timezone.now()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from tests.fake_stripe import checkout
 from tests.fake_stripe.server import FakeStripe
 
 TEST_CARDS = {
@@ -168,11 +169,13 @@ def create_payment_intent(fake: FakeStripe, params: dict, match) -> tuple[int, d
 
 
 def _succeed(fake: FakeStripe, intent: dict) -> None:
-    intent.update(status="succeeded", amount_received=intent["amount"])
-    fake.store(
+    method = fake.get("payment_methods", intent.get("payment_method") or "") or {}
+    charge_id = fake.new_id("ch")
+    intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=charge_id)
+    charge = fake.store(
         "charges",
         {
-            "id": fake.new_id("ch"),
+            "id": charge_id,
             "object": "charge",
             "amount": intent["amount"],
             "amount_refunded": 0,
@@ -181,8 +184,24 @@ def _succeed(fake: FakeStripe, intent: dict) -> None:
             "payment_intent": intent["id"],
             "metadata": {},
             "paid": True,
+            # The same card always has the same fingerprint (a card paid through a payment
+            # page without a saved method: a new one).
+            "payment_method_details": {
+                "type": "card",
+                "card": {
+                    "fingerprint": (method.get("card") or {}).get("fingerprint")
+                    or fake.new_id("fp"),
+                    "brand": "visa",
+                    "last4": "4242",
+                },
+            },
         },
     )
+    # The money reaches the platform's balance, minus Stripe's fee (reconciliation reads it).
+    checkout.charge_settled(fake, charge)
+
+
+# GET /v1/payment_intents/<id> (with ``expand[]=latest_charge``): tests/fake_stripe/checkout.py
 
 
 @FakeStripe.route("GET", r"/v1/payment_intents")
@@ -235,7 +254,13 @@ def complete_setup(fake: FakeStripe, session_id: str, number: str = "42424242424
         "object": "payment_method",
         "type": "card",
         "customer": session["customer"],
-        "card": {"brand": "visa", "last4": number[-4:], "exp_month": 4, "exp_year": 2031},
+        "card": {
+            "brand": "visa",
+            "last4": number[-4:],
+            "exp_month": 4,
+            "exp_year": 2031,
+            "fingerprint": fake.new_id("fp"),
+        },
         "_behaviour": TEST_CARDS[number],
     }
     fake.store("payment_methods", method)

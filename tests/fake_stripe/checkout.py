@@ -172,7 +172,7 @@ def pay_session(
         {"id": payment_intent, "object": "payment_intent", "latest_charge": charge["id"]},
     )
     if not delayed:
-        _charge_settled(fake, charge)
+        charge_settled(fake, charge)
     session.update(
         status="complete",
         payment_status="unpaid" if delayed else "paid",
@@ -187,11 +187,11 @@ def settle_session(fake: FakeStripe, session_id: str) -> dict:
     session["payment_status"] = "paid"
     charge = charge_of(fake, session["payment_intent"])
     charge["paid"] = True
-    _charge_settled(fake, charge)
+    charge_settled(fake, charge)
     return dict(session)
 
 
-def _charge_settled(fake: FakeStripe, charge: dict) -> None:
+def charge_settled(fake: FakeStripe, charge: dict) -> None:
     """The money reaches the platform's balance, minus Stripe's processing fee."""
     txn = balance.record(
         fake,

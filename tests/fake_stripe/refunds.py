@@ -3,12 +3,14 @@
 Like Stripe: the payment intent must exist and be paid, the amount a positive integer no
 larger than what is left unrefunded (``amount_too_large`` otherwise, and
 ``charge_already_refunded`` when nothing is left), a disputed charge cannot be refunded
-(``charge_disputed``). A refund succeeds at once; the charge's ``amount_refunded`` grows."""
+(``charge_disputed``). A refund succeeds at once; the charge's ``amount_refunded`` grows and
+the platform's balance records it."""
 
 from __future__ import annotations
 
 import time
 
+from tests.fake_stripe import balance
 from tests.fake_stripe.server import FakeStripe
 
 
@@ -52,4 +54,7 @@ def create_refund(fake: FakeStripe, params: dict, match) -> tuple[int, dict]:
         "status": "succeeded",
         "created": int(time.time()),
     }
-    return 200, fake.store("refunds", refund)
+    fake.store("refunds", refund)
+    # The money leaves the platform's balance (reconciliation reads it).
+    balance.record(fake, type_="refund", amount=-int(amount), source=refund["id"])
+    return 200, refund

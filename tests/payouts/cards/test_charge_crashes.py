@@ -19,8 +19,9 @@ from payouts.ledger.models import Transfer
 from tests.factories import UserFactory
 from tests.fake_stripe.checkout import deliver
 from tests.payouts.cards.helpers import intent_event, pay_after_month, save_stripe_card
+from tests.payouts.cards.test_cards_stripe import earnings  # earnings + held (new readers)
 from tests.tips.payday.faults import ROOT
-from tests.tips.payday.helpers import click, earnings
+from tests.tips.payday.helpers import click
 
 
 def manage(fake, *command, kill_at=""):

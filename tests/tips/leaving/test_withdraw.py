@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from payouts.funding.models import TopUp
 from payouts.ledger.models import Account, Transfer
 from payouts.ledger.selectors import balance_cents
+from payouts.reconciliation.services import reconcile
 from payouts.withdrawals.models import WithdrawalRefund
 from payouts.withdrawals.tasks import resend_withdrawals
 from tests.factories import BudgetChangeFactory, ClickFactory, UserFactory
@@ -157,6 +159,9 @@ def test_a_refund_stripe_refuses_comes_back_to_the_wallet(
     assert TopUp.objects.get(pk=three_topups[2].pk).refunded_cents == 0
     page = client.get("/settings/leaving/").content.decode()
     assert "refused by the bank, back in your wallet" in page
+    # Reconciliation agrees: Stripe made one refund, the ledger's other one came back.
+    report = reconcile(day=timezone.now().astimezone(dt.UTC).date())
+    assert report.ok, report.differences
 
 
 def test_an_unknown_outcome_is_asked_again_with_the_same_key(
