@@ -76,6 +76,13 @@ def fake_stripe(settings):
     server.stop()
 
 
+@pytest.fixture
+def payments_sandbox(settings):
+    """The offline payment sandbox, with no Stripe key: the demo's way of paying."""
+    settings.PAYMENTS_SANDBOX = True
+    settings.STRIPE_SECRET_KEY = ""
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -23,9 +23,7 @@ def utc(*args) -> dt.datetime:
 
 
 @pytest.fixture(autouse=True)
-def sandbox_on(settings, live_server):
-    settings.PAYMENTS_SANDBOX = True
-    settings.STRIPE_SECRET_KEY = ""
+def sandbox_on(payments_sandbox, settings, live_server):
     settings.SITE_URL = live_server.url
 
 

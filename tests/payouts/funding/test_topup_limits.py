@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def sandbox_on(settings):
-    settings.PAYMENTS_SANDBOX = True
-    settings.STRIPE_SECRET_KEY = ""
+def sandbox_on(payments_sandbox, settings):
     settings.TOP_UP_RATE_LIMIT_PER_HOUR = 100
 
 

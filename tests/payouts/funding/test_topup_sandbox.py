@@ -9,13 +9,7 @@ from payouts.ledger.services import system_account
 from payouts.providers import Provider
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def sandbox_on(settings):
-    settings.PAYMENTS_SANDBOX = True
-    settings.STRIPE_SECRET_KEY = ""
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("payments_sandbox")]
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ from payouts.ledger.models import Account
 from payouts.ledger.selectors import balance_cents
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def sandbox_on(settings):
-    settings.PAYMENTS_SANDBOX = True
-    settings.STRIPE_SECRET_KEY = ""
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("payments_sandbox"),
+]
 
 
 def test_a_reader_tops_up_in_the_sandbox_sets_a_budget_and_sees_both(live_server, page):

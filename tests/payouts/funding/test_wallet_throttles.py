@@ -9,7 +9,7 @@ from django.test import override_settings
 from payouts.funding.models import BudgetChange, TopUp
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("payments_sandbox")]
 
 UNREACHABLE_CACHE = override_settings(
     CACHES={
@@ -21,12 +21,6 @@ UNREACHABLE_CACHE = override_settings(
     },
     SESSION_ENGINE="django.contrib.sessions.backends.db",
 )
-
-
-@pytest.fixture(autouse=True)
-def sandbox_on(settings):
-    settings.PAYMENTS_SANDBOX = True
-    settings.STRIPE_SECRET_KEY = ""
 
 
 @pytest.fixture
