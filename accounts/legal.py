@@ -7,6 +7,50 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Consent, LegalDocument, User
+from flattr_clone.cache import safe_delete, safe_get, safe_set
+
+# The current versions' ids, kept in the cache for every page a signed-in user opens (the
+# terms check): forgotten when a document is saved or deleted, and kept no later than the
+# next scheduled publication, so a version published for a later date counts from then.
+CURRENT_IDS_KEY = "accounts:legal:current-ids"
+CURRENT_IDS_SECONDS = 300
+# In the session: the current versions' ids the signed-in user is known to have accepted.
+ACCEPTED_SESSION_KEY = "legal_accepted"
+
+
+def current_document_ids(*, now=None) -> list[int]:
+    """The ids of the current versions (terms first), from the cache when it has them."""
+    now = now or timezone.now()
+    kept = safe_get(CURRENT_IDS_KEY)
+    if kept is not None and (kept["until"] is None or now < kept["until"]):
+        return kept["ids"]
+    ids = [doc.pk for doc in current_documents(now=now)]
+    # The next version published for a later date: from then on these ids are stale.
+    until = (
+        LegalDocument.objects.filter(published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    safe_set(CURRENT_IDS_KEY, {"ids": ids, "until": until}, CURRENT_IDS_SECONDS)
+    return ids
+
+
+def forget_current_documents() -> None:
+    safe_delete(CURRENT_IDS_KEY)
+
+
+def must_accept(user: User, session) -> bool:
+    """Whether ``user`` has current versions to accept: no query once the session knows
+    they accepted them all (the cache holds the current ids)."""
+    ids = current_document_ids()
+    if not ids or session.get(ACCEPTED_SESSION_KEY) == ids:
+        return False
+    accepted = Consent.objects.filter(user=user, document_id__in=ids).count()
+    if accepted < len(ids):
+        return True
+    session[ACCEPTED_SESSION_KEY] = ids
+    return False
 
 
 def current_documents(*, now=None) -> list[LegalDocument]:

@@ -88,9 +88,9 @@ class NewTermsMiddleware:
         match = request.resolver_match
         if match is None or match.url_name in self.OPEN_NAMES:
             return None
-        from accounts.legal import documents_to_accept
+        from accounts.legal import must_accept
 
-        if not documents_to_accept(user):
+        if not must_accept(user, request.session):
             return None
         from django.shortcuts import redirect
         from django.urls import reverse

@@ -9,18 +9,25 @@ from django.dispatch import receiver
 from api.models import WebhookEndpoint
 from api.objects import mini_thing, mini_user, unix
 from api.webhooks import event_queue
+from flattr_clone.db import PreparedQuery
 from flattr_clone.months import format_month
 from tips.clicks.models import Click
 from tips.clicks.signals import click_made
 from tips.dashboards.selectors import creator_earnings_by_month
 from tips.payday.models import PaydayRun
 
+# Compiled once per process: every click asks it.
+_HAS_WEBHOOK = PreparedQuery(
+    lambda *, pk: WebhookEndpoint.objects.filter(user_id=pk).order_by().values_list("pk")[:1],
+    pk=-7_777_777_777,
+)
+
 
 @receiver(click_made, dispatch_uid="api.webhooks.click")
 def on_click_made(sender, click: Click, **kwargs) -> None:
     # Every click comes through here: most creators have no webhook, so ask that first (one
     # query by id) before reading the creator, the thing and the reader for the event.
-    if not WebhookEndpoint.objects.filter(user_id=click.creator_id).exists():
+    if not _HAS_WEBHOOK.rows(pk=click.creator_id):
         return
     event_queue(
         user=click.creator,

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flattr_clone.settings")
 
@@ -176,6 +177,28 @@ def main() -> None:
         sys.exit(1)
 
 
+class _StatementTimes:
+    """With ``--profile``: the time of each SQL statement payday sends (wall clock, as the
+    database answers it), summed by the statement's first words."""
+
+    def __init__(self):
+        self.seconds: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape = " ".join(sql.split()[:8])[:110]
+            self.seconds.setdefault(shape, []).append(time.perf_counter() - started)
+
+    def report(self) -> None:
+        total = sum(sum(times) for times in self.seconds.values())
+        print(f"SQL statements: {total:.2f}s in all")
+        for shape, times in sorted(self.seconds.items(), key=lambda item: -sum(item[1]))[:15]:
+            print(f"  {sum(times):7.2f}s {len(times):6d}x  {shape}")
+
+
 def _time_payday(workers: int, *, profile: bool) -> dict:
     """One payday of MONTH: eager in this process (``workers`` 0) or its chunks in
     ``workers`` processes at once, with lock waits sampled meanwhile."""
@@ -194,10 +217,15 @@ def _time_payday(workers: int, *, profile: bool) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    statements = _StatementTimes() if profile and not workers else None
     started = time.perf_counter()
     if not workers:
         celery_app.conf.task_always_eager = True
-        run = payday_run(month=MONTH)
+        if statements is None:
+            run = payday_run(month=MONTH)
+        else:
+            with connections["default"].execute_wrapper(statements):
+                run = payday_run(month=MONTH)
     else:
         # Planned here; the tasks go to an in-memory broker nobody reads, and the chunks are
         # handed to the worker processes instead (what Celery workers would do).
@@ -235,7 +263,11 @@ def _time_payday(workers: int, *, profile: bool) -> dict:
         import pstats
 
         profiler.disable()
+        RESULTS.mkdir(exist_ok=True)
+        profiler.dump_stats(str(RESULTS / "payday.prof"))
+        statements.report()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        print(f"profile kept in {RESULTS / 'payday.prof'} (python -m pstats)")
     payday_rows = Transfer.objects.filter(reference=f"payday:{MONTH:%Y-%m}").count()
     totals = run_totals(run).as_dict()
     print(
@@ -397,6 +429,8 @@ def _insert_select(model, expressions: dict, source: str, params=()) -> int:
             values.append("%s")
             default = field.get_default() if field.has_default() else None
             all_params.append(field.get_db_prep_save(default, connection))
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append("now()")
         elif field.get_internal_type() in ("CharField", "TextField", "EmailField", "URLField"):
             values.append("''")
         else:

@@ -1,9 +1,11 @@
 """Versioned terms and privacy policy (accepted at sign-up, again on a new version) and the
 optional e-mails' one-click unsubscribe links and headers."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -85,6 +87,44 @@ def test_a_draft_asks_nothing(client, documents):
 
     assert client.get("/wallet/").status_code == 200
     assert "Soon." not in client.get("/legal/terms/").content.decode()
+
+
+def test_a_version_published_for_later_is_asked_for_from_its_time_on(client, documents):
+    user = UserFactory()
+    Consent.objects.bulk_create([Consent(user=user, document=d) for d in documents])
+    client.force_login(user)
+    start = timezone.now()
+    LegalDocument.objects.create(
+        kind="terms",
+        version=2,
+        title="Terms of service",
+        body="From tomorrow.",
+        published_at=start + dt.timedelta(days=1),
+    )
+
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        assert client.get("/wallet/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(days=1, seconds=1), tick=False):
+        response = client.get("/wallet/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/legal/accept/")
+
+
+def test_once_accepted_the_terms_check_reads_nothing_from_the_database(
+    client, documents, django_assert_num_queries
+):
+    user = UserFactory()
+    Consent.objects.bulk_create([Consent(user=user, document=d) for d in documents])
+    client.force_login(user)
+    client.get("/healthz")  # not the check: opens the session
+    assert client.get("/wallet/").status_code == 200  # the check reads once, then remembers
+
+    from accounts.legal import must_accept
+
+    request = client.get("/wallet/").wsgi_request
+    with django_assert_num_queries(0):
+        assert not must_accept(user, request.session)
 
 
 def test_the_email_choices_page_saves_each_kind(client):

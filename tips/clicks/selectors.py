@@ -10,10 +10,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flattr_clone.db import PreparedQuery
 from flattr_clone.months import month_of
-from payouts.cards.selectors import card_works, pays_after_month
+from payouts.cards.selectors import card_works
+from payouts.funding.models import FundingMode, ReaderFunding
 from payouts.funding.selectors import budget_in_effect_cents_subquery
 from payouts.ledger.models import Account
 from tips.clicks.models import Click
@@ -72,34 +75,50 @@ class ReaderStanding:
     verified: bool
     budget_cents: int | None  # the budget in effect now; None when never set
     wallet_cents: int
+    pays_after_month: bool = False  # funds by a card charged after the month
 
 
-def reader_standing(reader) -> ReaderStanding:
-    """The reader's suspension, verified e-mail, budget in effect and wallet balance, in ONE
-    query (a click reads every rule; four round trips were a third of its time)."""
-    row = (
+def _standing_query(*, pk: int, now: dt.datetime):
+    return (
         get_user_model()
-        .objects.filter(pk=reader.pk)
+        .objects.filter(pk=pk)
         .annotate(
             verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            budget=budget_in_effect_cents_subquery(OuterRef("pk")),
+            budget=budget_in_effect_cents_subquery(OuterRef("pk"), at=now),
             wallet=Subquery(
                 Account.objects.filter(kind=Account.Kind.WALLET, user=OuterRef("pk")).values(
                     "balance_cents"
                 )[:1]
             ),
+            after_month=Exists(
+                ReaderFunding.objects.filter(user=OuterRef("pk"), mode=FundingMode.AFTER_MONTH)
+            ),
         )
-        .values("suspended_at", "suspension_reason", "verified", "budget", "wallet")
-        .first()
+        .values_list(
+            "suspended_at", "suspension_reason", "verified", "budget", "wallet", "after_month"
+        )
+        .order_by()
     )
-    if row is None:  # deleted meanwhile: nothing to stand on
+
+
+# Compiled once per process: building this queryset took five times as long as running it.
+_STANDING = PreparedQuery(
+    _standing_query,
+    pk=-7_777_777_777,
+    now=dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC),
+)
+
+
+def reader_standing(reader) -> ReaderStanding:
+    """The reader's suspension, verified e-mail, budget in effect, wallet balance and way of
+    paying, in ONE query (a click reads every rule; five round trips were a third of its
+    time)."""
+    rows = _STANDING.rows(pk=reader.pk, now=timezone.now())
+    if not rows:  # deleted meanwhile: nothing to stand on
         return ReaderStanding(None, "", False, None, 0)
+    suspended_at, reason, verified, budget, wallet, after_month = rows[0]
     return ReaderStanding(
-        row["suspended_at"],
-        row["suspension_reason"],
-        row["verified"],
-        row["budget"],
-        row["wallet"] or 0,
+        suspended_at, reason, bool(verified), budget, wallet or 0, bool(after_month)
     )
 
 
@@ -125,7 +144,7 @@ def reader_blocker(reader, standing: ReaderStanding | None = None) -> Blocker | 
             wallet_url(),
             _("Set my budget"),
         )
-    if pays_after_month(reader):
+    if standing.pays_after_month:
         return card_blocker(reader)
     if standing.wallet_cents <= 0:
         return Blocker(

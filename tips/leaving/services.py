@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -234,9 +235,11 @@ def erase_personal_data(*, user: User, now=None) -> None:
     user.emailaddress_set.all().delete()
     apps.get_model("mfa", "Authenticator").objects.filter(user=user).delete()
     DataExport.objects.filter(user=user).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=now):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            # Through the engine: its cached copy goes too, not only the row.
+            store(session.session_key).delete()
     user.email = f"closed-{user.pk}@closed.invalid"
     user.handle = placeholder
     user.display_name = ""

@@ -192,7 +192,7 @@ def _process_chunk(chunk_id: int) -> bool:
                     wallet,
                     earnings[creator_pk],
                     share,
-                    share_key(month, plan.reader_pk, creator_pk),
+                    share_key(month, plan.reader_pk, creator_pk, reference=reference),
                     Transfer.Kind.DISTRIBUTION,
                     reference,
                 )

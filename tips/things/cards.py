@@ -79,8 +79,12 @@ def forget_thing_card(thing_pk: int) -> None:
     again once the transaction commits.
 
     Deleting after commit stops a reader who refilled the cache meanwhile from
-    keeping the old counts; deleting now keeps the current request consistent.
+    keeping the old counts; deleting now keeps the current request consistent. Called
+    outside a transaction, the write it follows is committed already: one delete.
     """
     keys = _keys_of(thing_pk, month_of())
     safe_delete_many(keys)
-    transaction.on_commit(partial(safe_delete_many, keys))
+    if transaction.get_connection().in_atomic_block:
+        # Outside a transaction (a click is one INSERT) the write is already committed: the
+        # delete above was that moment, and a second one would be a wasted round trip.
+        transaction.on_commit(partial(safe_delete_many, keys))

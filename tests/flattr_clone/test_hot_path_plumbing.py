@@ -1,0 +1,120 @@
+"""The plumbing under the click and the embeds (issue 19): sessions read from the cache but
+kept in the database, the Redis cache's reused client and one-trip ``incr``, and queries
+compiled once (``flattr_clone.db.PreparedQuery``)."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from flattr_clone.db import PreparedQuery
+from flattr_clone.sessions import SessionStore
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "flattr_clone.redis_cache.ReusedClientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_sessions_are_this_projects_store():
+    assert settings.SESSION_ENGINE == "flattr_clone.sessions"
+
+
+def test_a_signed_in_page_reads_its_session_from_the_cache_not_the_database(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.get("/wallet/")  # the first read puts the session in the cache
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/wallet/").status_code == 200
+
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def test_with_the_cache_down_a_signed_in_user_stays_signed_in(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    with override_settings(CACHES=UNREACHABLE):
+        response = client.get("/wallet/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+
+
+def test_closing_a_session_forgets_its_cached_copy_too(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.get("/wallet/")
+    key = client.session.session_key
+
+    SessionStore(key).delete()
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not SessionStore(key).load()
+    assert client.get("/wallet/").status_code == 302  # to the login page
+
+
+@pytest.mark.postgres  # with Redis: the suite on PostgreSQL runs with REDIS_URL
+def test_incr_counts_an_existing_key_and_refuses_a_missing_one_keeping_its_expiry():
+    cache.delete("hot:counter")
+    with pytest.raises(ValueError):
+        cache.incr("hot:counter")
+    assert cache.get("hot:counter") is None  # incr of a missing key creates nothing
+
+    cache.add("hot:counter", 1, 60)
+    assert cache.incr("hot:counter") == 2
+    assert cache.incr("hot:counter", 5) == 7
+    assert cache.get("hot:counter") == 7
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("hot:counter")) <= 60
+    assert cache._cache.get_client() is client  # one client per pool, not one per call
+
+
+def _verified_users(*, joined_after):
+    return (
+        User.objects.filter(date_joined__gt=joined_after)
+        .annotate(verified=Exists(User.objects.filter(pk=OuterRef("pk"), is_active=True)))
+        .values_list("handle", "date_joined", "verified")
+        .order_by("handle")
+    )
+
+
+def test_a_prepared_query_returns_what_its_queryset_returns_with_each_calls_values():
+    old = UserFactory(handle="old")
+    new = UserFactory(handle="new")
+    User.objects.filter(pk=old.pk).update(date_joined=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    query = PreparedQuery(_verified_users, joined_after=dt.datetime(1901, 1, 1, tzinfo=dt.UTC))
+
+    for joined_after in (
+        dt.datetime(2019, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2021, 1, 1, tzinfo=dt.UTC),
+    ):
+        assert query.rows(joined_after=joined_after) == list(
+            _verified_users(joined_after=joined_after)
+        )
+    new.refresh_from_db()
+    assert query.rows(joined_after=dt.datetime(2021, 1, 1, tzinfo=dt.UTC)) == [
+        ("new", new.date_joined, True)
+    ]
+
+
+@pytest.mark.postgres
+def test_a_sentinel_missing_from_the_query_is_refused():
+    query = PreparedQuery(lambda *, pk: User.objects.values_list("pk"), pk=-1)
+
+    with pytest.raises(ValueError, match="sentinel"):
+        query.rows(pk=3)
