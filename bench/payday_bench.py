@@ -85,6 +85,7 @@ def main() -> None:
         sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://.../flattr_bench")
     if "bench" not in settings.DATABASES["default"]["NAME"]:
         sys.exit("Refusing to wipe a database whose name does not contain 'bench'.")
+    _create_database_if_missing()
 
     readers, creators, clicks = SIZES[args.size]
     print(f"size={args.size}: {readers} readers, {creators} creators, {clicks} clicks")
@@ -395,6 +396,24 @@ def _reset_payday() -> None:
         cursor.execute("VACUUM ANALYZE payouts_account")
         cursor.execute("VACUUM ANALYZE tips_paydayrecord")
         cursor.execute("CHECKPOINT")
+
+
+def _create_database_if_missing() -> None:
+    """A fresh machine has no bench database yet: create it (the server's ``postgres``
+    database is where one connects to create another)."""
+    from django.db import connection
+
+    try:
+        connection.ensure_connection()
+        return
+    except Exception as error:
+        if "does not exist" not in str(error):
+            raise
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            f"CREATE DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])}"
+        )
+    print(f"created database {connection.settings_dict['NAME']}")
 
 
 def _reset_schema() -> None:
