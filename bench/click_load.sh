@@ -25,7 +25,7 @@ OUT=${OUT:-$(mktemp -d)}; export OUT
 PREV=$($PY -c "import datetime as d; t=d.date.today().replace(day=1)-d.timedelta(days=1); print(t.strftime('%Y-%m'))")
 export DJANGO_SETTINGS_MODULE=flattr_clone.settings DATABASE_URL=$DB_URL REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/7} \
   SECRET_KEY=click-load-bench-fixed-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxxxxxx ALLOWED_HOSTS=127.0.0.1 \
-  SECURE_SSL_REDIRECT=false SITE_URL=http://127.0.0.1:$PORT CLICK_RATE_LIMIT_PER_HOUR=100000000 \
+  SECURE_SSL_REDIRECT=false SITE_URL=http://127.0.0.1:$PORT CLICK_RATE_LIMIT_PER_HOUR=100000000 CLICK_RATE_LIMIT_PER_HOUR_NEW_ACCOUNT=100000000 \
   LOG_LEVEL=WARNING CELERY_TASK_ALWAYS_EAGER=false
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 echo "generating $SIZE clicks of $PREV in $DB_URL ..."
@@ -41,7 +41,8 @@ U = get_user_model()
 readers = list(U.objects.filter(email__startswith="r", email__endswith="@bench.test").order_by("pk")[:1000])
 EmailAddress.objects.bulk_create([EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in readers])
 creator = U.objects.create_user(email="load-creator@bench.test", password=None, handle="loadcreator")
-things = Thing.objects.bulk_create([Thing(owner=creator, url=f"https://load.test/{i}", title=f"Load {i}") for i in range(400)])
+# save(), not bulk_create: it sets each thing's url_key (unique), which bulk_create skips.
+things = [Thing.objects.create(owner=creator, url=f"https://load.test/{i}", title=f"Load {i}") for i in range(400)]
 lines = []
 for u in readers:
     s = SessionStore(); s[SESSION_KEY] = str(u.pk); s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -150,6 +150,7 @@ def main() -> int:
         "SECURE_SSL_REDIRECT": "false",
         "SITE_URL": f"http://127.0.0.1:{port}",
         "CLICK_RATE_LIMIT_PER_HOUR": "100000000",
+        "CLICK_RATE_LIMIT_PER_HOUR_NEW_ACCOUNT": "100000000",
         "LOG_LEVEL": "WARNING",
         "OUT": out,
     }

@@ -16,6 +16,7 @@ import weakref
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.migrations.operations import AddIndex, AlterField
+from django.db.models.query import get_related_populators
 
 
 def _is_postgresql(schema_editor) -> bool:
@@ -133,7 +134,8 @@ class PreparedQuery:
 
     Django builds and compiles a queryset on every call. For a query a hot path sends on
     every request (the click's rules: one SELECT with four subqueries) that took six times
-    as long as running it. ``build(**values)`` makes the queryset (a ``values_list``); it is
+    as long as running it. ``build(**values)`` makes the queryset (a ``values_list`` for
+    ``rows``, a model queryset for ``objects``); it is
     built once with ``sentinels`` (one unusual value per argument, of its type), and each
     compiled parameter equal to a sentinel is replaced by the call's value. Rows go through
     the queryset's own converters, so they are what the queryset itself would return.
@@ -154,6 +156,33 @@ class PreparedQuery:
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
+        return self._run(connection, compiled, values)
+
+    def objects(self, **values) -> list:
+        """The model instances of a model queryset (``select_related`` ones included), as
+        iterating it would give them."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.vendor != "postgresql":
+            return list(self._build(**values))
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        rows = self._run(connection, compiled, values)
+        compiler = compiled[3]
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
+        found = []
+        for row in rows:
+            instance = klass_info["model"].from_db(DEFAULT_DB_ALIAS, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def _run(self, connection, compiled, values) -> list[tuple]:
         sql, slots, params, compiler, converters = compiled
         params = list(params)
         for index, name in slots:

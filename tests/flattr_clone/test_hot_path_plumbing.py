@@ -118,3 +118,26 @@ def test_a_sentinel_missing_from_the_query_is_refused():
 
     with pytest.raises(ValueError, match="sentinel"):
         query.rows(pk=3)
+
+
+def test_prepared_objects_are_the_querysets_instances_with_their_related_rows(
+    django_assert_num_queries,
+):
+    from tests.factories import ThingFactory
+    from tips.things.models import Thing
+
+    things = [ThingFactory(title=f"Post {n}") for n in range(2)]
+    query = PreparedQuery(
+        lambda *, pk: Thing.objects.select_related("owner").filter(pk=pk), pk=-7_777_777_777
+    )
+    query.objects(pk=things[0].pk)  # compiled here, once
+
+    for thing in things:
+        with django_assert_num_queries(1):  # the owner comes with the thing
+            (found,) = query.objects(pk=thing.pk)
+            assert found.owner.email == thing.owner.email
+        expected = Thing.objects.get(pk=thing.pk)
+        assert [getattr(found, f.attname) for f in Thing._meta.concrete_fields] == [
+            getattr(expected, f.attname) for f in Thing._meta.concrete_fields
+        ]
+    assert query.objects(pk=things[-1].pk + 1000) == []

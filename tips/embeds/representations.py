@@ -131,14 +131,16 @@ _local_lock = threading.Lock()
 _LOCAL_MAX_ENTRIES = 10_000
 
 
-def _local_get(key: str) -> dict | None:
+def local_get(key: str):
+    """This process's copy of ``key`` (an embed's answer, a visitor's thing page), if still
+    fresh: kept ``EMBED_LOCAL_CACHE_SECONDS``."""
     entry = _local.get(key)
     if entry is None or entry[0] < time.monotonic():
         return None
     return entry[1]
 
 
-def _local_set(key: str, representation: dict) -> None:
+def local_set(key: str, representation) -> None:
     seconds = settings.EMBED_LOCAL_CACHE_SECONDS
     if seconds <= 0:
         return
@@ -159,7 +161,7 @@ def representation_of(kind: str, pk: int, language: str, *, fresh: bool) -> dict
     trip), then render from the card."""
     key = embed_key(kind, pk, language, month_of())
     if not fresh:
-        representation = _local_get(key)
+        representation = local_get(key)
         if representation is not None:
             return representation
     representation = safe_get(key)
@@ -168,7 +170,7 @@ def representation_of(kind: str, pk: int, language: str, *, fresh: bool) -> dict
         if representation is None:
             return None
         safe_set(key, representation, CARD_TIMEOUT_SECONDS)
-    _local_set(key, representation)
+    local_set(key, representation)
     return representation
 
 

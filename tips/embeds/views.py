@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -23,12 +23,19 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flattr_clone.cache import safe_get, safe_set
+from flattr_clone.db import PreparedQuery
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed, click_limit
 from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
-from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
+from tips.embeds.representations import (
+    FRAMABLE_POLICY,
+    embed_language,
+    embed_response,
+    local_get,
+    local_set,
+)
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
 from tips.payday.estimates import month_estimate
@@ -57,8 +64,17 @@ def keeps_opener(view):
     return wrapped
 
 
+# Compiled once per process: every click and thing page reads a thing with its owner.
+_THING_WITH_OWNER = PreparedQuery(
+    lambda *, pk: Thing.objects.select_related("owner").filter(pk=pk), pk=-7_777_777_777
+)
+
+
 def _thing_or_404(pk: int) -> Thing:
-    return get_object_or_404(Thing.objects.select_related("owner"), pk=pk)
+    found = _THING_WITH_OWNER.objects(pk=pk)
+    if not found:
+        raise Http404("No such thing.")
+    return found[0]
 
 
 def _login_url(request: HttpRequest, next_url: str | None = None) -> str:
@@ -222,7 +238,12 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shared = _page_is_shared(request)
     key = embed_key("page", pk, translation.get_language(), month_of())
     if shared:
-        body = safe_get(key)
+        # This process's copy first (like the embeds', a few seconds), then the shared cache.
+        body = local_get(key)
+        if body is None:
+            body = safe_get(key)
+            if body is not None:
+                local_set(key, body)
         if body is not None:
             return _shared_page(request, body)
     thing = _thing_or_404(pk)
@@ -247,6 +268,7 @@ def thing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "tips/thing_detail.html", {**context, "csrf_token": _TOKEN_SLOT}, request=request
     )
     safe_set(key, body, CARD_TIMEOUT_SECONDS)
+    local_set(key, body)
     return _shared_page(request, body)
 
 
