@@ -2,9 +2,11 @@
 
 - ``hold_until_for(topup, paid_at)``: when a payment is risky, the date until which what it
   funds is held (None otherwise). ``topup_complete`` stores it on the top-up.
-- ``holds_trace_payday(rows, ...)``: called by payday in the transaction of its chunk, with
-  the wallet → earnings/commission postings it applied: spends the wallets oldest payment
-  first, and moves every piece that came from a risky payment to held earnings (a ``Hold``).
+- ``holds_trace_payday(rows, ...)``: with the wallet → earnings/commission postings payday
+  applied: spends the wallets oldest payment first, and moves every piece that came from a
+  risky payment to held earnings (a ``Hold``). Payday's chunks call its two halves apart,
+  ``holds_plan_payday`` before they lock the creators' earnings and ``holds_move_payday``
+  after, so chunks on several workers do not wait for each other's tracing.
 - ``holds_release_due(now=, creator=)``: held → earnings for every hold whose date passed.
 - ``take_back(topup, amount, key=, kind=)``: a refund or dispute: wallet first, then the
   money still held from that payment (in proportion, exact to the cent), then losses.
@@ -163,12 +165,36 @@ def holds_trace_payday(
     creators_by_earnings: dict[int, int],
     now: dt.datetime,
 ) -> list[Hold]:
-    """Trace the wallet postings payday applied to their payments and hold the risky pieces.
+    """Trace the wallet postings payday applied to their payments and hold the risky pieces:
+    ``holds_plan_payday`` then ``holds_move_payday``.
 
-    ``rows`` are the applied wallet → commission / earnings postings of one chunk (its
-    transaction holds the wallet and earnings locks). Per reader, the commission comes first,
-    then the shares by creator id, laid over the reader's unspent payments oldest first.
-    """
+    ``rows`` are the applied wallet → commission / earnings postings (the caller's
+    transaction holds the wallet and earnings locks)."""
+    holds = holds_plan_payday(
+        rows,
+        readers_by_wallet=readers_by_wallet,
+        creators_by_earnings=creators_by_earnings,
+        now=now,
+    )
+    holds_move_payday(holds, creators_by_earnings=creators_by_earnings, now=now)
+    return holds
+
+
+def holds_plan_payday(
+    rows: Sequence[Posting],
+    *,
+    readers_by_wallet: dict[int, int],
+    creators_by_earnings: dict[int, int],
+    now: dt.datetime,
+) -> list[Hold]:
+    """The first half of the trace: spend the readers' unspent payments oldest first for
+    ``rows`` and record a ``Hold`` for every piece of a share that came from a risky one.
+    Per reader, the commission comes first, then the shares by creator id.
+
+    Needs the readers' wallet locks only (their top-ups are theirs), not the creators'
+    earnings: payday's chunks call it before they lock those shared rows, so another chunk
+    never waits for this work. The held money moves in ``holds_move_payday``, once the
+    shares are credited."""
     pieces: dict[int, list[tuple[int | None, str, int]]] = defaultdict(list)
     for row in rows:
         reader = readers_by_wallet.get(row.debit_id)
@@ -200,9 +226,18 @@ def holds_trace_payday(
                         )
                     )
     _save_spent(changed)
+    if holds:
+        Hold.objects.bulk_create(holds, batch_size=500)
+    return holds
+
+
+def holds_move_payday(
+    holds: list[Hold], *, creators_by_earnings: dict[int, int], now: dt.datetime
+) -> None:
+    """The second half of the trace: earnings → held earnings for every hold of
+    ``holds_plan_payday``, once the shares they hold are credited."""
     if not holds:
-        return []
-    Hold.objects.bulk_create(holds, batch_size=500)
+        return
     earnings = {creator: pk for pk, creator in creators_by_earnings.items()}
     held = _held_accounts({hold.creator_id for hold in holds})
     # Earnings are locked already (re-read: payday just credited them), held ones after them.
@@ -223,7 +258,6 @@ def holds_trace_payday(
         at=now,
         locked=locked,
     )
-    return holds
 
 
 def _held_accounts(creator_ids: set[int]) -> dict[int, int]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
-from payouts.funding.holds import holds_trace_payday
+from payouts.funding.holds import holds_move_payday, holds_plan_payday
 from payouts.funding.selectors import budgets_in_effect_cents
 from payouts.ledger.alerts import alert_operators
 from payouts.ledger.checks import ledger_check_or_alert
@@ -199,17 +199,28 @@ def _process_chunk(chunk_id: int) -> bool:
             )
     now = timezone.now()
     _write_records(run, plans, now)
-    applied = write_transfers(
-        rows, at=now, locked=locked, credited_only={commission_account, *earnings.values()}
-    )
-    # docs/PRODUCT.md, Holds: trace the money to its payments, hold the risky pieces.
-    holds_trace_payday(
-        applied,
+    # docs/PRODUCT.md, Holds: trace the money to its payments and record the risky pieces,
+    # and the charges of the readers who pay after the month: all of it before the shared
+    # earnings are locked (``write_transfers`` below), so another chunk never waits for it.
+    creators_by_earnings = {pk: creator for creator, pk in earnings.items()}
+    holds = holds_plan_payday(
+        rows,
         readers_by_wallet={pk: reader for reader, pk in wallets.items()},
-        creators_by_earnings={pk: creator for creator, pk in earnings.items()},
+        creators_by_earnings=creators_by_earnings,
         now=now,
     )
     month_charges_create(month, charged, budgets)
+    applied = write_transfers(
+        rows, at=now, locked=locked, credited_only={commission_account, *earnings.values()}
+    )
+    if len(applied) != len(rows):
+        # A chunk is one transaction with its "done" mark, so none of its transfers can be in
+        # the ledger yet; if some are, their payments were traced once already.
+        raise LedgerError(
+            f"payday {month:%Y-%m}: {len(rows) - len(applied)} transfers of chunk "
+            f"{chunk.number} are in the ledger already; refusing to trace them twice"
+        )
+    holds_move_payday(holds, creators_by_earnings=creators_by_earnings, now=now)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
     chunk.save(update_fields=["done_at"])
