@@ -269,8 +269,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# Read from the cache, kept in the database (flattr_clone.sessions): one cache GET instead of
-# a query on every page a signed-in user opens; the database still answers when Redis is down.
+# Django's database sessions, read by a query compiled once per process (flattr_clone.sessions).
 SESSION_ENGINE = "flattr_clone.sessions"
 # How many reverse proxies in front of the app append to X-Forwarded-For: the client is the
 # entry that many hops from its right (flattr_clone.ratelimit.client_ip). 0 ignores the
