@@ -133,12 +133,12 @@ class PreparedQuery:
     """A queryset compiled once per process and connection, then run again with new values.
 
     Django builds and compiles a queryset on every call. For a query a hot path sends on
-    every request (the click's rules: one SELECT with four subqueries) that took six times
-    as long as running it. ``build(**values)`` makes the queryset (a ``values_list`` for
-    ``rows``, a model queryset for ``objects``); it is
-    built once with ``sentinels`` (one unusual value per argument, of its type), and each
-    compiled parameter equal to a sentinel is replaced by the call's value. Rows go through
-    the queryset's own converters, so they are what the queryset itself would return.
+    every request (the click's rules: one SELECT with four subqueries) that took five to
+    seven times as long as running it. ``build(**values)`` makes the queryset (a
+    ``values_list`` for ``rows``, a model queryset for ``objects``); it is built once with
+    ``sentinels`` (one unusual value per argument, of its type), and each compiled parameter
+    equal to a sentinel is replaced by the call's value. Rows go through the queryset's own
+    converters, so they are what the queryset itself would return.
 
     PostgreSQL only (its driver adapts the values, so the compiled parameters are the values
     given); elsewhere (SQLite, the embedded demo) the queryset is built and run as usual.
