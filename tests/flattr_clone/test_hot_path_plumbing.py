@@ -5,7 +5,6 @@ once, the Redis cache's reused client and one-trip ``incr``, and queries compile
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
@@ -27,10 +26,6 @@ UNREACHABLE = {
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
-
-
-def test_sessions_are_this_projects_store():
-    assert settings.SESSION_ENGINE == "flattr_clone.sessions"
 
 
 def test_a_signed_in_page_reads_its_session_in_one_query(client):
