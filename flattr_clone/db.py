@@ -153,10 +153,7 @@ class PreparedQuery:
         connection = connections[DEFAULT_DB_ALIAS]
         if connection.vendor != "postgresql":
             return list(self._build(**values))
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
-        return self._run(connection, compiled, values)
+        return self._run(connection, self._compiled_for(connection), values)
 
     def objects(self, **values) -> list:
         """The model instances of a model queryset (``select_related`` ones included), as
@@ -164,9 +161,7 @@ class PreparedQuery:
         connection = connections[DEFAULT_DB_ALIAS]
         if connection.vendor != "postgresql":
             return list(self._build(**values))
-        compiled = self._compiled.get(connection)
-        if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
+        compiled = self._compiled_for(connection)
         rows = self._run(connection, compiled, values)
         compiler = compiled[3]
         klass_info, select = compiler.klass_info, compiler.select
@@ -181,6 +176,12 @@ class PreparedQuery:
                 populator.populate(row, instance)
             found.append(instance)
         return found
+
+    def _compiled_for(self, connection):
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        return compiled
 
     def _run(self, connection, compiled, values) -> list[tuple]:
         sql, slots, params, compiler, converters = compiled

@@ -6,11 +6,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from payouts.cards.models import Charge, SavedCard
-from payouts.funding.models import FundingMode, ReaderFunding
-
-
-def pays_after_month(user) -> bool:
-    return ReaderFunding.objects.filter(user=user, mode=FundingMode.AFTER_MONTH).exists()
 
 
 def card_works(user) -> bool:

@@ -238,7 +238,7 @@ def erase_personal_data(*, user: User, now=None) -> None:
     store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=now):
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            # Through the engine: its cached copy goes too, not only the row.
+            # Through the session engine, whatever it keeps besides the row.
             store(session.session_key).delete()
     user.email = f"closed-{user.pk}@closed.invalid"
     user.handle = placeholder
