@@ -63,7 +63,7 @@ for i in range(1000):
     BudgetChange.objects.create(user=u, amount_cents=1000)
     s = SessionStore()
     s[SESSION_KEY] = str(u.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = "accounts.auth_backends.AuthenticationBackend"
     s[HASH_SESSION_KEY] = u.get_session_auth_hash()
     s.create()
     keys.append(s.session_key)

@@ -5,13 +5,17 @@ Every page a signed-in user opens reads their session. Django builds and compile
 compiles it once per process. The database stays the only copy: a session deleted (signing
 out, closing the account) is gone at once for every process, and signed-in users are not
 affected when Redis is unreachable. (A session cache in Redis saved no more than this and
-could outlive a sign-out made while Redis was unreachable.)
+could outlive a sign-out made while Redis was unreachable.) A session naming an
+authentication backend by a former path (``SESSION_BACKEND_ALIASES``) names its successor
+once read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -35,4 +39,10 @@ class SessionStore(db.SessionStore):
         if not rows:
             self._session_key = None  # as Django's: a missing or expired session starts anew
             return {}
-        return self.decode(rows[0][0])
+        data = self.decode(rows[0][0])
+        # A session signed in under a backend's former path (settings.SESSION_BACKEND_ALIASES)
+        # is read as signed in by its successor; saved so once the session changes anyway.
+        backend = data.get(BACKEND_SESSION_KEY)
+        if backend in settings.SESSION_BACKEND_ALIASES:
+            data[BACKEND_SESSION_KEY] = settings.SESSION_BACKEND_ALIASES[backend]
+        return data

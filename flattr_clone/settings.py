@@ -180,10 +180,19 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Accounts and authentication --------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, with the signed-in user read by a prepared query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.auth_backends.ModelBackend",
+    "accounts.auth_backends.AuthenticationBackend",
 ]
+# Sessions signed in before under these backend paths are read as signed in by the second
+# (flattr_clone.sessions): nobody is signed out when a backend moves.
+SESSION_BACKEND_ALIASES = {
+    "django.contrib.auth.backends.ModelBackend": "accounts.auth_backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": (
+        "accounts.auth_backends.AuthenticationBackend"
+    ),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -328,7 +337,8 @@ PAYOUT_MINIMUM_CENTS = env.int("PAYOUT_MINIMUM_CENTS", default=1000)
 PAYOUT_FAILURES_BEFORE_FLAG = env.int("PAYOUT_FAILURES_BEFORE_FLAG", default=3)
 # The badge's and widget's cache policy (README, Embeds): browsers and CDNs keep them this
 # long (max-age and s-maxage), then may show the old one once more while they revalidate;
-# each web process keeps its copy EMBED_LOCAL_CACHE_SECONDS in front of the shared cache.
+# each web process keeps its copy EMBED_LOCAL_CACHE_SECONDS in front of the shared cache
+# (of the current terms' ids too: accounts.legal).
 EMBED_MAX_AGE_SECONDS = env.int("EMBED_MAX_AGE_SECONDS", default=30)
 EMBED_STALE_SECONDS = env.int("EMBED_STALE_SECONDS", default=30)
 EMBED_LOCAL_CACHE_SECONDS = env.int("EMBED_LOCAL_CACHE_SECONDS", default=2)

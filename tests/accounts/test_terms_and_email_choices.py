@@ -3,10 +3,12 @@ optional e-mails' one-click unsubscribe links and headers."""
 
 import datetime as dt
 import re
+import time
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -125,6 +127,43 @@ def test_once_accepted_the_terms_check_reads_nothing_from_the_database(
     request = client.get("/wallet/").wsgi_request
     with django_assert_num_queries(0):
         assert not must_accept(user, request.session)
+
+
+def test_each_process_keeps_the_current_versions_a_few_seconds(
+    client, documents, settings, monkeypatch
+):
+    from accounts import legal
+
+    settings.EMBED_LOCAL_CACHE_SECONDS = 5
+    user = UserFactory()
+    Consent.objects.bulk_create([Consent(user=user, document=d) for d in documents])
+    client.force_login(user)
+    assert client.get("/wallet/").status_code == 200
+
+    # Published here: this process forgets its copy at once.
+    publish_next_version(kind="terms", title="Terms of service", body="Be kinder.")
+    assert client.get("/wallet/").status_code == 302
+    assert client.post("/legal/accept/", {"accept": "on", "next": "/"}).status_code == 302
+    assert client.get("/wallet/").status_code == 200
+
+    # Published by another process (no signal here; the shared entry is gone): asked for
+    # once this process's copy is older than EMBED_LOCAL_CACHE_SECONDS, not before.
+    LegalDocument.objects.bulk_create(
+        [
+            LegalDocument(
+                kind="privacy",
+                version=2,
+                title="Privacy",
+                body="Less.",
+                published_at=timezone.now(),
+            )
+        ]
+    )
+    cache.delete(legal.CURRENT_IDS_KEY)
+    assert client.get("/wallet/").status_code == 200
+    later = time.monotonic() + 6
+    monkeypatch.setattr(legal.time, "monotonic", lambda: later)
+    assert client.get("/wallet/").status_code == 302
 
 
 def test_the_email_choices_page_saves_each_kind(client):

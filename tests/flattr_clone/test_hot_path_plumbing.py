@@ -5,6 +5,8 @@ once, the Redis cache's reused client and one-trip ``incr``, and queries compile
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
@@ -67,6 +69,58 @@ def test_a_deleted_or_expired_session_signs_nobody_in(client):
     client.force_login(user)
     SessionStore(client.session.session_key).delete()
     assert client.get("/wallet/").status_code == 302
+
+
+def test_a_signed_in_page_reads_its_user_in_one_query_of_the_whole_row(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.get("/wallet/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/wallet/")
+
+    assert response.wsgi_request.user == user
+    assert response.wsgi_request.user.email == user.email
+    reads = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].lstrip().startswith("SELECT")
+        and 'FROM "accounts_user" WHERE "accounts_user"."id" =' in q["sql"]
+    ]
+    assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    "former",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_signed_in_under_a_former_backend_path_stays_signed_in(client, former):
+    user = UserFactory()
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = former
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+    response = client.get("/wallet/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+
+
+def test_a_deactivated_user_is_signed_out(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get("/wallet/").status_code == 200
+
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    assert client.get("/wallet/").status_code == 302  # to the login page
+    assert not client.get("/").wsgi_request.user.is_authenticated
 
 
 @pytest.mark.postgres  # with Redis: the suite on PostgreSQL runs with REDIS_URL
