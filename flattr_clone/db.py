@@ -1,6 +1,7 @@
 """Database helpers shared by the apps: an index for append-only tables, migration
-operations that change the indexes of a large table without blocking its writers, and a
-query compiled once for the hot paths (``PreparedQuery``).
+operations that change the indexes of a large table without blocking its writers, a query
+compiled once for the hot paths (``PreparedQuery``) and ``__in_array``, the ``__in`` of
+many integers as one parameter.
 
 On PostgreSQL, ``CREATE INDEX`` and ``DROP INDEX`` lock a table against writes for as long
 as they run; on a ledger of millions of rows that stops every payment. The operations here
@@ -12,10 +13,12 @@ on PostgreSQL.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.migrations.operations import AddIndex, AlterField
+from django.db.models.lookups import In, Lookup
 from django.db.models.query import get_related_populators
 
 
@@ -209,3 +212,37 @@ class PreparedQuery:
             raise ValueError("a sentinel does not appear in the compiled query's parameters")
         converters = compiler.get_converters([column[0] for column in compiler.select])
         return sql, slots, tuple(params), compiler, converters
+
+
+def integer_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers (``{1,2,3}``), to pass as one ``%s::bigint[]``.
+
+    Built with one join: the driver's own list adaptation costs a Python call per element,
+    which on payday's hundred thousand rows a chunk took longer than the INSERT itself."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
+@models.Field.register_lookup
+class InArray(Lookup):
+    """``field__in_array=ids``: ``field__in=ids`` for integers, sent to PostgreSQL as ONE array
+    parameter (``= ANY(%s::bigint[])``) instead of one placeholder per value.
+
+    Payday's chunks filter by ten thousand readers or creators at a time; Django's ``__in``
+    prepares, quotes and the driver splits one placeholder per value, which cost more than
+    the query. Elsewhere (SQLite) it is ``__in`` itself."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, integer_array(self.rhs)]
+
+
+# Foreign keys keep lookups of their own (``user_id__in_array``: the ids of the related rows).
+models.ForeignObject.register_lookup(InArray)

@@ -236,7 +236,7 @@ def pay_after_month_readers(user_ids) -> set[int]:
     """Of ``user_ids``, the readers who pay after the month (payday charges them)."""
     return set(
         ReaderFunding.objects.filter(
-            user_id__in=list(user_ids), mode=FundingMode.AFTER_MONTH
+            user_id__in_array=user_ids, mode=FundingMode.AFTER_MONTH
         ).values_list("user_id", flat=True)
     )
 

@@ -110,7 +110,7 @@ def _unspent_topups(reader_ids: Iterable[int]) -> dict[int, list[TopUp]]:
     found: dict[int, list[TopUp]] = defaultdict(list)
     rows = (
         TopUp.objects.filter(
-            user_id__in=list(reader_ids),
+            user_id__in_array=reader_ids,
             status=TopUp.Status.PAID,
             spent_cents__lt=F("amount_cents"),
         )
@@ -263,7 +263,7 @@ def holds_move_payday(
 def _held_accounts(creator_ids: set[int]) -> dict[int, int]:
     """``{creator id: held account id}``, creating the missing ones."""
     found = dict(
-        Account.objects.filter(kind=Account.Kind.HELD, user_id__in=list(creator_ids)).values_list(
+        Account.objects.filter(kind=Account.Kind.HELD, user_id__in_array=creator_ids).values_list(
             "user_id", "pk"
         )
     )
@@ -274,7 +274,7 @@ def _held_accounts(creator_ids: set[int]) -> dict[int, int]:
             ignore_conflicts=True,
         )
         found.update(
-            Account.objects.filter(kind=Account.Kind.HELD, user_id__in=missing).values_list(
+            Account.objects.filter(kind=Account.Kind.HELD, user_id__in_array=missing).values_list(
                 "user_id", "pk"
             )
         )

@@ -43,10 +43,10 @@ def budgets_in_effect_cents(
     """Each user's budget in cents in effect at ``at`` (default now), in one query; users
     who never set one are absent. ``user_ids`` may be a list or a subquery."""
     latest = _changes_up_to(at or timezone.now()).filter(user=OuterRef("pk"))
-    ids = user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
+    among = Q(pk__in=user_ids) if isinstance(user_ids, QuerySet) else Q(pk__in_array=user_ids)
     rows = (
         get_user_model()
-        .objects.filter(pk__in=ids)
+        .objects.filter(among)
         .annotate(budget=Subquery(latest.values("amount_cents")[:1]))
         .filter(budget__isnull=False)
     )

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from flattr_clone.db import integer_array
 from payouts.ledger.models import Account, Transfer
 
 # Rows per statement on SQLite (bound-parameter limit); PostgreSQL takes arrays instead.
@@ -175,7 +176,7 @@ def lock_balances(account_ids: Iterable[int]) -> dict[int, tuple[str, int]]:
     return {
         pk: (kind, balance)
         for pk, kind, balance in Account.objects.select_for_update(no_key=True)
-        .filter(pk__in=ids)
+        .filter(pk__in_array=ids)
         .order_by("pk")
         .values_list("pk", "kind", "balance_cents")
     }
@@ -224,14 +225,6 @@ def write_transfers(
 
 def _quoted(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def integer_array(values: Iterable[int]) -> str:
-    """A PostgreSQL array literal of integers (``{1,2,3}``), to pass as one ``%s::bigint[]``.
-
-    Built with one join: the driver's own list adaptation costs a Python call per element,
-    which on payday's hundred thousand rows a chunk took longer than the INSERT itself."""
-    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 def text_array(values: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from flattr_clone.db import PreparedQuery
 from flattr_clone.sessions import SessionStore
+from payouts.ledger.models import Account
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,27 @@ def test_prepared_objects_are_the_querysets_instances_with_their_related_rows(
             getattr(expected, f.attname) for f in Thing._meta.concrete_fields
         ]
     assert query.objects(pk=things[-1].pk + 1000) == []
+
+
+def test_in_array_finds_what_in_finds_by_key_and_by_foreign_key():
+    users = UserFactory.create_batch(4)
+    wanted = {users[0].pk, users[2].pk, 10**12}
+
+    assert set(User.objects.filter(pk__in_array=wanted)) == set(User.objects.filter(pk__in=wanted))
+    assert set(User.objects.filter(pk__in_array=wanted)) == {users[0], users[2]}
+    assert not User.objects.filter(pk__in_array=[]).exists()
+
+    accounts = [Account.objects.create(kind=Account.Kind.WALLET, user=user) for user in users]
+    found = Account.objects.filter(user_id__in_array=(users[1].pk, users[3].pk))
+    assert set(found) == {accounts[1], accounts[3]}
+
+
+@pytest.mark.postgres
+def test_in_array_sends_one_parameter_however_many_values():
+    UserFactory()
+    with CaptureQueriesContext(connection) as queries:
+        list(User.objects.filter(pk__in_array=range(1, 5001)))
+
+    (query,) = queries.captured_queries
+    assert "= ANY(" in query["sql"]
+    assert query["sql"].count("::bigint[]") == 1

@@ -49,7 +49,7 @@ def month_charges_create(
         return []
     cards = {
         card.user_id: card
-        for card in SavedCard.objects.filter(user_id__in=list(readers), removed_at__isnull=True)
+        for card in SavedCard.objects.filter(user_id__in_array=readers, removed_at__isnull=True)
     }
     rate = commission_rate_basis_points()
     reference = payday_reference(month)
@@ -97,7 +97,7 @@ def month_charges_create(
     Charge.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     ids = list(
         Charge.objects.filter(
-            kind=Charge.Kind.MONTH, month=month, user_id__in=list(readers), attempts__isnull=True
+            kind=Charge.Kind.MONTH, month=month, user_id__in_array=readers, attempts__isnull=True
         ).values_list("pk", flat=True)
     )
     charges_enqueue(ids)

@@ -149,7 +149,7 @@ def _process_chunk(chunk_id: int) -> bool:
     # Readers who pay after the month get a charge instead (tips.payday.charges).
     charged = take_pay_after_month_readers(readers)
     wallets = dict(
-        Account.objects.filter(kind=Account.Kind.WALLET, user_id__in=list(readers)).values_list(
+        Account.objects.filter(kind=Account.Kind.WALLET, user_id__in_array=readers).values_list(
             "user_id", "pk"
         )
     )
@@ -338,7 +338,7 @@ def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
         return {}
     wanted = list(creator_pks)
     found = dict(
-        Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=wanted).values_list(
+        Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in_array=wanted).values_list(
             "user_id", "pk"
         )
     )
@@ -350,9 +350,9 @@ def _earnings_accounts(creator_pks: set[int]) -> dict[int, int]:
             ignore_conflicts=True,
         )
         found.update(
-            Account.objects.filter(kind=Account.Kind.EARNINGS, user_id__in=missing).values_list(
-                "user_id", "pk"
-            )
+            Account.objects.filter(
+                kind=Account.Kind.EARNINGS, user_id__in_array=missing
+            ).values_list("user_id", "pk")
         )
     return found
 
