@@ -21,6 +21,7 @@ accounts. Every writer of ``TopUp.spent_cents`` holds the reader's wallet lock.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -104,25 +105,37 @@ def card_funds_too_many_accounts(topup: TopUp, *, paid_at: dt.datetime) -> bool:
 # --- Spending wallets oldest payment first --------------------------------------------------
 
 
-def _unspent_topups(reader_ids: Iterable[int]) -> dict[int, list[TopUp]]:
+@dataclasses.dataclass(slots=True)
+class _Unspent:
+    """What tracing needs of a paid top-up with money left (a payday chunk reads ten
+    thousand of them: model instances cost more than the query)."""
+
+    pk: int
+    user_id: int
+    amount_cents: int
+    spent_cents: int
+    hold_until: dt.datetime | None
+
+
+def _unspent_topups(reader_ids: Iterable[int]) -> dict[int, list[_Unspent]]:
     """The paid top-ups with money left in the wallet, per reader, oldest payment first.
     The caller holds the readers' wallet locks."""
-    found: dict[int, list[TopUp]] = defaultdict(list)
+    found: dict[int, list[_Unspent]] = defaultdict(list)
     rows = (
         TopUp.objects.filter(
             user_id__in_array=reader_ids,
             status=TopUp.Status.PAID,
             spent_cents__lt=F("amount_cents"),
         )
-        .only("pk", "user_id", "amount_cents", "spent_cents", "hold_until", "completed_at")
         .order_by("user_id", "completed_at", "pk")
+        .values_list("pk", "user_id", "amount_cents", "spent_cents", "hold_until")
     )
-    for topup in rows:
-        found[topup.user_id].append(topup)
+    for row in rows:
+        found[row[1]].append(_Unspent(*row))
     return found
 
 
-def _spend(queue: list[TopUp], amount_cents: int, changed: dict[int, TopUp]):
+def _spend(queue: list[_Unspent], amount_cents: int, changed: dict[int, _Unspent]):
     """Take ``amount_cents`` from the front of ``queue``; yields (top-up, cents) pieces.
     Money the top-ups do not cover (a wallet credited otherwise) is simply not traced."""
     left = amount_cents
@@ -137,13 +150,13 @@ def _spend(queue: list[TopUp], amount_cents: int, changed: dict[int, TopUp]):
         yield topup, take
 
 
-def _save_spent(changed: dict[int, TopUp]) -> None:
+def _save_spent(changed: dict[int, _Unspent]) -> None:
     if not changed:
         return
+    ids = sorted(changed)
     if connection.vendor == "postgresql":
         # One UPDATE from arrays: payday changes a top-up of nearly every reader of a chunk,
         # and ``bulk_update``'s CASE of 500 ids per statement grows with the square of them.
-        ids = sorted(changed)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {connection.ops.quote_name(TopUp._meta.db_table)} AS t "  # noqa: S608
@@ -152,7 +165,11 @@ def _save_spent(changed: dict[int, TopUp]) -> None:
                 [integer_array(ids), integer_array(changed[pk].spent_cents for pk in ids)],
             )
         return
-    TopUp.objects.bulk_update(list(changed.values()), ["spent_cents"], batch_size=500)
+    TopUp.objects.bulk_update(
+        [TopUp(pk=pk, spent_cents=changed[pk].spent_cents) for pk in ids],
+        ["spent_cents"],
+        batch_size=500,
+    )
 
 
 # --- Payday ------------------------------------------------------------------------------
@@ -206,7 +223,7 @@ def holds_plan_payday(
     if not pieces:
         return []
     queues = _unspent_topups(pieces)
-    changed: dict[int, TopUp] = {}
+    changed: dict[int, _Unspent] = {}
     holds: list[Hold] = []
     for reader, items in pieces.items():
         queue = queues.get(reader, [])
@@ -376,7 +393,7 @@ def take_back(topup: TopUp, amount_cents: int, *, key: str, kind: str) -> list[T
         queue = queues.get(topup.user_id, [])
         # This payment's own unspent money first, then the others oldest first.
         queue.sort(key=lambda t: t.pk != topup.pk)
-        changed: dict[int, TopUp] = {}
+        changed: dict[int, _Unspent] = {}
         list(_spend(queue, from_wallet, changed))
         _save_spent(changed)
     rest = amount_cents - from_wallet
