@@ -67,6 +67,7 @@ def click_register(
     if click is None:
         # Flattred before this month (or by a concurrent request of the same reader).
         click = Click.objects.get(reader=reader, thing=thing, month=month)
+        click.reader, click.thing = reader, thing  # as read already: no query for them again
         status = ClickResult.ALREADY
     if click.revoked_at is not None and status == ClickResult.ALREADY:
         restored = Click.objects.filter(pk=click.pk, revoked_at__isnull=False).update(

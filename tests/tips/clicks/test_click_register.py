@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,6 +55,19 @@ def test_clicking_again_is_harmless_and_says_already_flattred(client):
 
     assert "You already flattred this thing this month." in text(page)
     assert Click.objects.count() == 1
+
+
+def test_clicking_again_reads_the_thing_once(client):
+    reader, thing = ready_reader(), ThingFactory()
+    client.force_login(reader)
+    click(client, thing)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("tips:click", kwargs={"pk": thing.pk}))
+
+    assert response.status_code == 302
+    reads = [q for q in queries.captured_queries if 'FROM "tips_thing"' in q["sql"]]
+    assert len(reads) == 1
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):
