@@ -4,9 +4,9 @@
   funds is held (None otherwise). ``topup_complete`` stores it on the top-up.
 - ``holds_trace_payday(rows, ...)``: with the wallet → earnings/commission postings payday
   applied: spends the wallets oldest payment first, and moves every piece that came from a
-  risky payment to held earnings (a ``Hold``). Payday's chunks call its two halves apart,
-  ``holds_plan_payday`` before they lock the creators' earnings and ``holds_move_payday``
-  after, so chunks on several workers do not wait for each other's tracing.
+  risky payment to held earnings (a ``Hold``). Payday's chunks call ``holds_plan_payday``
+  before they lock the creators' earnings and write ``holds_postings_payday`` with their
+  shares, so chunks on several workers do not wait for each other's tracing.
 - ``holds_release_due(now=, creator=)``: held → earnings for every hold whose date passed.
 - ``take_back(topup, amount, key=, kind=)``: a refund or dispute: wallet first, then the
   money still held from that payment (in proportion, exact to the cent), then losses.
@@ -253,28 +253,38 @@ def holds_move_payday(
 ) -> None:
     """The second half of the trace: earnings → held earnings for every hold of
     ``holds_plan_payday``, once the shares they hold are credited."""
-    if not holds:
+    rows = holds_postings_payday(holds, creators_by_earnings=creators_by_earnings)
+    if not rows:
         return
+    # Earnings are locked already (re-read: payday just credited them), held ones after them.
+    locked = lock_balances(row.debit_id for row in rows)
+    locked.update(lock_balances(row.credit_id for row in rows))
+    write_transfers(rows, at=now, locked=locked)
+
+
+def holds_postings_payday(
+    holds: list[Hold], *, creators_by_earnings: dict[int, int]
+) -> list[Posting]:
+    """The earnings → held earnings postings of ``holds`` (``holds_plan_payday``), creating
+    the held accounts they need. Payday's chunks write them in one ``write_transfers`` with
+    the shares they hold: taken together, those rows only raise each earnings balance (a
+    hold is a piece of a share of the same rows), so the earnings stay credited only and
+    are locked last, and the held accounts are locked and updated with them."""
+    if not holds:
+        return []
     earnings = {creator: pk for pk, creator in creators_by_earnings.items()}
     held = _held_accounts({hold.creator_id for hold in holds})
-    # Earnings are locked already (re-read: payday just credited them), held ones after them.
-    locked = lock_balances(earnings[hold.creator_id] for hold in holds)
-    locked.update(lock_balances(held.values()))
-    write_transfers(
-        [
-            Posting(
-                earnings[hold.creator_id],
-                held[hold.creator_id],
-                hold.amount_cents,
-                hold.ledger_key,
-                Transfer.Kind.HOLD,
-                hold.share_key.rsplit(":", 2)[0],
-            )
-            for hold in holds
-        ],
-        at=now,
-        locked=locked,
-    )
+    return [
+        Posting(
+            earnings[hold.creator_id],
+            held[hold.creator_id],
+            hold.amount_cents,
+            hold.ledger_key,
+            Transfer.Kind.HOLD,
+            hold.share_key.rsplit(":", 2)[0],
+        )
+        for hold in holds
+    ]
 
 
 def _held_accounts(creator_ids: set[int]) -> dict[int, int]:

@@ -193,11 +193,13 @@ def write_transfers(
     """Insert ``rows`` and add the inserted ones to the cached balances; returns those rows.
 
     The caller holds the locks of every account involved (``lock_balances``), except those
-    in ``credited_only``: accounts these rows only ever credit, which no credit can
-    overdraw, so they are locked (in id order, like any lock) only once the rows are in,
-    right before their balances change. Payday's chunks name their creators' earnings and
-    the commission account so: each chunk holds those shared rows from its balance update
-    to its commit only, and chunks on several workers hardly wait for each other.
+    in ``credited_only``: accounts whose balance these rows, taken together, only raise
+    (``LedgerError`` if one would go down), which nothing can overdraw, so they are locked
+    (in id order, like any lock) only once the rows are in, right before their balances
+    change. Payday's chunks name their creators' earnings and held earnings and the
+    commission account so (a hold moves on a piece of a share credited by the same rows):
+    each chunk holds those shared rows from its balance update to its commit only, and
+    chunks on several workers hardly wait for each other.
 
     A key already in the ledger is skipped and must be the very same transfer
     (``IdempotencyConflict`` otherwise); a bounded account that would go below zero

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from flattr_clone.months import format_month, month_last_instant
-from payouts.funding.holds import holds_move_payday, holds_plan_payday
+from payouts.funding.holds import holds_plan_payday, holds_postings_payday
 from payouts.funding.selectors import budgets_in_effect_cents
 from payouts.ledger.alerts import alert_operators
 from payouts.ledger.checks import ledger_check_or_alert
@@ -210,8 +210,20 @@ def _process_chunk(chunk_id: int) -> bool:
         now=now,
     )
     month_charges_create(month, charged, budgets)
+    # The held pieces move to held earnings in the same write as the shares they hold: the
+    # earnings, the held accounts and the commission, shared by every chunk, are locked only
+    # once every row is in, and held from one UPDATE to the commit.
+    held_rows = holds_postings_payday(holds, creators_by_earnings=creators_by_earnings)
+    rows += held_rows
     applied = write_transfers(
-        rows, at=now, locked=locked, credited_only={commission_account, *earnings.values()}
+        rows,
+        at=now,
+        locked=locked,
+        credited_only={
+            commission_account,
+            *earnings.values(),
+            *(row.credit_id for row in held_rows),
+        },
     )
     if len(applied) != len(rows):
         # A chunk is one transaction with its "done" mark, so none of its transfers can be in
@@ -220,7 +232,6 @@ def _process_chunk(chunk_id: int) -> bool:
             f"payday {month:%Y-%m}: {len(rows) - len(applied)} transfers of chunk "
             f"{chunk.number} are in the ledger already; refusing to trace them twice"
         )
-    holds_move_payday(holds, creators_by_earnings=creators_by_earnings, now=now)
     payday_chunk_stage.send(sender=PaydayChunk, stage="chunk_written", chunk_number=chunk.number)
     chunk.done_at = now
     chunk.save(update_fields=["done_at"])
