@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import time
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Consent, LegalDocument, User
-from flattr_clone.cache import safe_delete, safe_get, safe_set
+from flattr_clone.cache import local_delete, local_get, local_set, safe_delete, safe_get, safe_set
 
 # The current versions' ids, kept in the cache for every page a signed-in user opens (the
 # terms check): forgotten when a document is saved or deleted, and kept no later than the
 # next scheduled publication, so a version published for a later date counts from then.
 CURRENT_IDS_KEY = "accounts:legal:current-ids"
 CURRENT_IDS_SECONDS = 300
-# This process's copy of the cached entry, kept EMBED_LOCAL_CACHE_SECONDS (a couple of
-# seconds): a version published elsewhere is asked for that much later at most.
-_local: dict[str, tuple[float, dict]] = {}
 # In the session: the current versions' ids the signed-in user is known to have accepted.
 ACCEPTED_SESSION_KEY = "legal_accepted"
 
@@ -27,13 +21,13 @@ ACCEPTED_SESSION_KEY = "legal_accepted"
 def current_document_ids(*, now=None) -> list[int]:
     """The ids of the current versions (terms first), from the cache when it has them."""
     now = now or timezone.now()
-    local = _local.get(CURRENT_IDS_KEY)
-    if local is not None and local[0] > time.monotonic():
-        kept = local[1]
-    else:
+    # This process's copy first (flattr_clone.cache): a version published elsewhere is asked
+    # for EMBED_LOCAL_CACHE_SECONDS later at most.
+    kept = local_get(CURRENT_IDS_KEY)
+    if kept is None:
         kept = safe_get(CURRENT_IDS_KEY)
         if kept is not None:
-            _keep_locally(kept)
+            local_set(CURRENT_IDS_KEY, kept)
     if kept is not None and (kept["until"] is None or now < kept["until"]):
         return kept["ids"]
     ids = [doc.pk for doc in current_documents(now=now)]
@@ -46,18 +40,12 @@ def current_document_ids(*, now=None) -> list[int]:
     )
     kept = {"ids": ids, "until": until}
     safe_set(CURRENT_IDS_KEY, kept, CURRENT_IDS_SECONDS)
-    _keep_locally(kept)
+    local_set(CURRENT_IDS_KEY, kept)
     return ids
 
 
-def _keep_locally(kept: dict) -> None:
-    seconds = settings.EMBED_LOCAL_CACHE_SECONDS
-    if seconds > 0:
-        _local[CURRENT_IDS_KEY] = (time.monotonic() + seconds, kept)
-
-
 def forget_current_documents() -> None:
-    _local.clear()
+    local_delete(CURRENT_IDS_KEY)
     safe_delete(CURRENT_IDS_KEY)
 
 

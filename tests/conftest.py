@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from accounts.legal import forget_current_documents
+from flattr_clone.cache import forget_local_copies
 from flattr_clone.celery import app as celery_app
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -44,7 +44,7 @@ def _fresh_cache(settings):
     cache.clear()
     yield
     cache.clear()
-    forget_current_documents()  # this process's copy too, should a test have kept one
+    forget_local_copies()  # this process's copies too, should a test have kept one
 
 
 @pytest.fixture(autouse=True)

@@ -162,7 +162,7 @@ def test_each_process_keeps_the_current_versions_a_few_seconds(
     cache.delete(legal.CURRENT_IDS_KEY)
     assert client.get("/wallet/").status_code == 200
     later = time.monotonic() + 6
-    monkeypatch.setattr(legal.time, "monotonic", lambda: later)
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert client.get("/wallet/").status_code == 302
 
 

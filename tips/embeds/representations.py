@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import time
 from typing import Any
 
 from django.conf import settings
@@ -30,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from flattr_clone.cache import safe_get, safe_set
+from flattr_clone.cache import local_get, local_set, safe_get, safe_set
 from flattr_clone.months import month_of
 from tips.clicks.selectors import retired_message
 from tips.things.cards import CARD_TIMEOUT_SECONDS, embed_key, thing_card
@@ -122,38 +120,6 @@ def build_representation(kind: str, pk: int, language: str) -> dict[str, Any] | 
     digest = hashlib.blake2b(representation["body"], digest_size=12).hexdigest()
     representation["etag"] = f'"{kind[0]}{pk}-{digest}"'
     return representation
-
-
-# --- The per-process copy -----------------------------------------------------------------
-
-_local: dict[str, tuple[float, dict]] = {}
-_local_lock = threading.Lock()
-_LOCAL_MAX_ENTRIES = 10_000
-
-
-def local_get(key: str):
-    """This process's copy of ``key`` (an embed's answer, a visitor's thing page), if still
-    fresh: kept ``EMBED_LOCAL_CACHE_SECONDS``."""
-    entry = _local.get(key)
-    if entry is None or entry[0] < time.monotonic():
-        return None
-    return entry[1]
-
-
-def local_set(key: str, representation) -> None:
-    seconds = settings.EMBED_LOCAL_CACHE_SECONDS
-    if seconds <= 0:
-        return
-    with _local_lock:
-        if len(_local) >= _LOCAL_MAX_ENTRIES:
-            _local.clear()
-        _local[key] = (time.monotonic() + seconds, representation)
-
-
-def forget_local_copies() -> None:
-    """Empty this process's copies (tests; the shared cache is the one that matters)."""
-    with _local_lock:
-        _local.clear()
 
 
 def representation_of(kind: str, pk: int, language: str, *, fresh: bool) -> dict | None:

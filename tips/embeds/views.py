@@ -22,20 +22,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flattr_clone.cache import safe_get, safe_set
+from flattr_clone.cache import local_get, local_set, safe_get, safe_set
 from flattr_clone.db import PreparedQuery
 from flattr_clone.http import safe_next, with_query
 from flattr_clone.months import month_of
 from tips.clicks.ratelimit import WINDOW_SECONDS, click_allowed, click_limit
 from tips.clicks.selectors import click_blocker, reader_click, retired_message
 from tips.clicks.services import ClickRefused, ClickResult, click_register
-from tips.embeds.representations import (
-    FRAMABLE_POLICY,
-    embed_language,
-    embed_response,
-    local_get,
-    local_set,
-)
+from tips.embeds.representations import FRAMABLE_POLICY, embed_language, embed_response
 from tips.embeds.services import thing_submit_and_click
 from tips.embeds.submissions import Submission, SubmissionInvalid, submission_resolve
 from tips.payday.estimates import month_estimate

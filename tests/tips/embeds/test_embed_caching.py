@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from flattr_clone.cache import forget_local_copies
 from tests.factories import ThingFactory, ready_reader
 from tips.clicks.services import click_register
 from tips.embeds import representations
@@ -135,7 +136,7 @@ def test_a_warm_embed_costs_no_query_and_one_cache_read(
 
 def test_the_process_copy_holds_briefly_and_fresh_reads_past_it(client, settings):
     settings.EMBED_LOCAL_CACHE_SECONDS = 60
-    representations.forget_local_copies()
+    forget_local_copies()
     thing = ThingFactory()
     try:
         assert count_in("widget", client.get(url("widget", thing))) == 0
@@ -147,7 +148,7 @@ def test_the_process_copy_holds_briefly_and_fresh_reads_past_it(client, settings
         # which the click emptied.
         assert count_in("widget", client.get(url("widget", thing, fresh=1))) == 1
     finally:
-        representations.forget_local_copies()
+        forget_local_copies()
 
 
 def test_an_unknown_thing_is_404_and_a_post_is_405(client):
